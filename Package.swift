@@ -1,0 +1,80 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "agnod",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "agnod", targets: ["agnod"]),
+        .executable(name: "agnoctl", targets: ["agnoctl"]),
+        .library(name: "AgnoProtocol", targets: ["AgnoProtocol"]),
+        .library(name: "AgnoClient", targets: ["AgnoClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // What daemon and clients both speak: requests, replies, events, summaries, NDJSON framing.
+        .target(name: "AgnoProtocol"),
+        // Workflows, executor, run table, model providers and tools.
+        .target(
+            name: "AgnoCore",
+            dependencies: [
+                "AgnoProtocol",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // The socket server, request router and one handler per op.
+        .target(
+            name: "AgnoDaemon",
+            dependencies: [
+                "AgnoCore",
+                "AgnoProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // A small blocking client over the Unix socket (no NIO): used by agnoctl and tests.
+        .target(name: "AgnoClient", dependencies: ["AgnoProtocol"]),
+        .executableTarget(
+            name: "agnod",
+            dependencies: [
+                "AgnoDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "agnoctl",
+            dependencies: [
+                "AgnoClient",
+                "AgnoProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Test support: a scripted OpenAI-compatible server, a daemon launcher, fixtures.
+        .target(
+            name: "AgnoTesting",
+            dependencies: [
+                "AgnoClient",
+                "AgnoProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "AgnoProtocolTests", dependencies: ["AgnoProtocol"]),
+        .testTarget(name: "AgnoCoreTests", dependencies: ["AgnoCore", "AgnoTesting"]),
+        .testTarget(name: "AgnoIntegrationTests", dependencies: ["AgnoClient", "AgnoProtocol", "AgnoTesting"]),
+    ]
+)

@@ -1,0 +1,112 @@
+import Foundation
+import Yams
+
+/// A YAML (or JSON) file read as a node tree, with typed accessors whose errors carry the file and line.
+public struct YAMLDocument: Sendable {
+    public let file: String
+    public let root: YAMLValue
+
+    /// Parses `text`; a syntax error becomes a `ConfigError` with the line of the problem.
+    public init(text: String, file: String) throws(ConfigError) {
+        self.file = file
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw ConfigError(file: file, line: nil, reason: "the file is empty")
+            }
+            root = YAMLValue(node: node, file: file)
+        } catch let error as ConfigError {
+            throw error
+        } catch let error as YamlError {
+            throw YAMLDocument.describe(error, file: file)
+        } catch {
+            throw ConfigError(file: file, line: nil, reason: "cannot parse: \(error)")
+        }
+    }
+
+    public init(contentsOf path: String) throws(ConfigError) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ConfigError(file: path, line: nil, reason: "cannot read the file: \((error as NSError).localizedDescription)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, line: nil, reason: "the file is not valid UTF-8")
+        }
+        try self.init(text: text, file: path)
+    }
+
+    private static func describe(_ error: YamlError, file: String) -> ConfigError {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            let extra = context.map { " (\($0.text))" } ?? ""
+            return ConfigError(file: file, line: mark.line, reason: "invalid YAML: \(problem)\(extra)")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return ConfigError(file: file, line: context.mark.line, reason: "duplicate keys: \(duplicates.joined(separator: ", "))")
+        default:
+            return ConfigError(file: file, line: nil, reason: "invalid YAML: \(error)")
+        }
+    }
+}
+
+/// One node of a YAML document, with the accessors that configuration loading needs.
+public struct YAMLValue: @unchecked Sendable {
+    let node: Node
+    public let file: String
+
+    init(node: Node, file: String) {
+        self.node = node
+        self.file = file
+    }
+
+    public var line: Int? { node.mark?.line }
+
+    public func error(_ reason: String) -> ConfigError { ConfigError(file: file, line: line, reason: reason) }
+
+    public var isNull: Bool {
+        if case .scalar(let s) = node { return s.style == .plain && ["", "~", "null", "Null", "NULL"].contains(s.string) }
+        return false
+    }
+
+    /// The entries of a mapping in file order; `what` names it in errors.
+    public func mapping(_ what: String) throws(ConfigError) -> [(key: String, value: YAMLValue)] {
+        guard case .mapping(let m) = node else { throw error("\(what) must be a mapping of key: value") }
+        var out: [(String, YAMLValue)] = []
+        for (k, v) in m {
+            guard let key = k.string else { throw YAMLValue(node: k, file: file).error("\(what) has a key that is not a string") }
+            out.append((key, YAMLValue(node: v, file: file)))
+        }
+        return out
+    }
+
+    public func sequence(_ what: String) throws(ConfigError) -> [YAMLValue] {
+        guard case .sequence(let s) = node else { throw error("\(what) must be a list") }
+        return s.map { YAMLValue(node: $0, file: file) }
+    }
+
+    public func string(_ what: String) throws(ConfigError) -> String {
+        guard case .scalar(let s) = node, !isNull else { throw error("\(what) must be a string") }
+        return s.string
+    }
+
+    public func int(_ what: String) throws(ConfigError) -> Int {
+        guard case .scalar = node, let i = node.int else { throw error("\(what) must be an integer") }
+        return i
+    }
+
+    public func double(_ what: String) throws(ConfigError) -> Double {
+        guard case .scalar = node, let d = node.float ?? node.int.map(Double.init) else { throw error("\(what) must be a number") }
+        return d
+    }
+
+    public func bool(_ what: String) throws(ConfigError) -> Bool {
+        guard case .scalar = node, let b = node.bool else { throw error("\(what) must be true or false") }
+        return b
+    }
+
+    /// A string or a list of strings (e.g. a command line).
+    public func stringList(_ what: String) throws(ConfigError) -> [String] {
+        if case .scalar = node { return [try string(what)] }
+        return try sequence(what).map { v throws(ConfigError) in try v.string("an item of \(what)") }
+    }
+}

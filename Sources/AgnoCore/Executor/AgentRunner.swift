@@ -1,0 +1,154 @@
+import AgnoProtocol
+import Foundation
+
+/// Runs one agent step: instructions as the system message, the step's input as the user message, then
+/// model calls and tool calls until the model answers in text. Emits the step's and the agent's events.
+struct AgentRunner: Sendable {
+    let environment: ExecutionEnvironment
+    let record: RunRecord
+    let events: RunEvents
+    let budget: ToolBudget
+
+    func run(step: AgentStep, index: Int, input: String) async -> StepOutcome {
+        let agent = record.workflow.agents[step.agent]!
+        let context = RunEvents.AgentContext(agentRunID: RunID.make(), stepName: step.name, stepIndex: index, agentID: agent.key, agentName: agent.name)
+        record.update { $0.steps[index].status = .running }
+        record.emit(events.step(.stepStarted, stepName: step.name, stepIndex: index, [("step_description", step.description.map(JSONValue.string))]))
+        let text = TextBuffer()
+        do {
+            let ref = try environment.models.reference(for: agent.model)
+            let model = try environment.models.model(for: ref)
+            record.emit(events.agent(.runStarted, context, [("model", .string(ref.model)), ("model_provider", .string(ref.provider))]))
+            let content = try await converse(agent: agent, model: model, modelName: ref.model, input: input, context: context, text: text)
+            record.emit(events.agent(.runCompleted, context, [("content", .string(content))]))
+            record.update { s in
+                s.steps[index].status = .completed
+                s.steps[index].content = content
+            }
+            record.emit(events.step(.stepCompleted, stepName: step.name, stepIndex: index, [("content", .string(content))]))
+            return .completed(content)
+        } catch let error where Task.isCancelled || error is CancellationError {
+            _ = error
+            let partial = text.value
+            let reason = record.cancelReason ?? "cancelled"
+            record.emit(events.agent(.runCancelled, context, [("reason", .string(reason)), ("content", .string(partial))]))
+            record.update { s in
+                s.steps[index].status = .cancelled
+                s.steps[index].content = partial
+                s.content = partial
+            }
+            return .cancelled(partial: partial)
+        } catch {
+            let message = (error as? ModelError)?.message ?? "\(error)"
+            let partial = text.value
+            record.emit(events.agent(.runError, context, [("content", .string(message))]))
+            record.update { s in
+                s.steps[index].status = .error
+                s.steps[index].error = message
+                if !partial.isEmpty { s.steps[index].content = partial }
+            }
+            record.emit(events.step(.stepError, stepName: step.name, stepIndex: index, [("error", .string(message))]))
+            return .failed("step '\(step.name)' failed: \(message)")
+        }
+    }
+
+    /// Model calls and tool calls until the model answers without tool calls; returns all the text it wrote.
+    private func converse(agent: AgentDefinition, model: any ChatModel, modelName: String, input: String, context: RunEvents.AgentContext, text: TextBuffer) async throws -> String {
+        let tools = environment.tools.tools(named: agent.tools)
+        let byName = Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var messages: [ChatMessage] = []
+        if !agent.instructions.isEmpty { messages.append(ChatMessage(role: .system, content: agent.instructions)) }
+        messages.append(ChatMessage(role: .user, content: input))
+        var firstCall = true
+        while true {
+            let offerTools = !tools.isEmpty && !budget.exhausted
+            let request = ChatRequest(
+                model: modelName, messages: messages, tools: offerTools ? tools.map(\.spec) : [],
+                toolChoice: firstCall ? Self.toolChoice(agent.toolChoice) : nil,
+                temperature: agent.temperature, maxTokens: agent.maxTokens)
+            firstCall = false
+            let turn = try await model.stream(request) { delta in
+                text.append(delta)
+                record.emit(events.agent(.runContent, context, [("content", .string(delta))]))
+            }
+            try Task.checkCancellation()
+            if turn.toolCalls.isEmpty { return text.value }
+            messages.append(ChatMessage(role: .assistant, content: turn.content.isEmpty ? nil : turn.content, toolCalls: turn.toolCalls))
+            let results = try await callTools(turn.toolCalls, byName: byName, context: context)
+            for (call, result) in zip(turn.toolCalls, results) {
+                messages.append(ChatMessage(role: .tool, content: result, toolCallID: call.id))
+            }
+        }
+    }
+
+    /// Runs the model's tool calls concurrently; each result (or error text) goes back to the model in order.
+    private func callTools(_ calls: [ToolCall], byName: [String: any Tool], context: RunEvents.AgentContext) async throws -> [String] {
+        var results = [String](repeating: "", count: calls.count)
+        try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for (position, call) in calls.enumerated() {
+                let arguments = (try? JSONValue.parse(call.arguments.isEmpty ? "{}" : call.arguments)) ?? .string(call.arguments)
+                let toolInfo: [(String, JSONValue?)] = [("tool_call_id", .string(call.id)), ("name", .string(call.name)), ("arguments", arguments)]
+                record.emit(events.agent(.toolCallStarted, context, [("tool", .object(toolInfo.map { ($0.0, $0.1!) }))]))
+                guard budget.take() else {
+                    let message = "tool call limit of \(budget.limit) reached for this run"
+                    results[position] = Self.errorResult(message)
+                    record.emit(events.agent(.toolCallError, context, [("tool", Self.toolJSON(toolInfo, result: nil, error: message, ms: 0))]))
+                    continue
+                }
+                group.addTask {
+                    let started = ContinuousClock.now
+                    let outcome: Result<String, Error>
+                    if let tool = byName[call.name] {
+                        if case .string = arguments, !call.arguments.isEmpty {
+                            outcome = .failure(ToolError("the arguments are not valid JSON: \(call.arguments.prefix(200))"))
+                        } else {
+                            do { outcome = .success(try await tool.call(arguments)) } catch { outcome = .failure(error) }
+                        }
+                    } else {
+                        outcome = .failure(ToolError("there is no tool named '\(call.name)' (have: \(byName.keys.sorted().joined(separator: ", ")))"))
+                    }
+                    try Task.checkCancellation()
+                    let ms = Double((ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000) / 1000
+                        + Double((ContinuousClock.now - started).components.seconds) * 1000
+                    switch outcome {
+                    case .success(let result):
+                        let shown = result.count > environment.eventResultLimit ? String(result.prefix(environment.eventResultLimit)) + "…[truncated]" : result
+                        record.emit(events.agent(.toolCallCompleted, context, [("tool", Self.toolJSON(toolInfo, result: shown, error: nil, ms: ms))]))
+                        return (position, result)
+                    case .failure(let error):
+                        let message = (error as? ToolError)?.message ?? "\(error)"
+                        record.emit(events.agent(.toolCallError, context, [("tool", Self.toolJSON(toolInfo, result: nil, error: message, ms: ms))]))
+                        return (position, Self.errorResult(message))
+                    }
+                }
+            }
+            for try await (position, result) in group { results[position] = result }
+        }
+        return results
+    }
+
+    static func toolJSON(_ info: [(String, JSONValue?)], result: String?, error: String?, ms: Double) -> JSONValue {
+        .compactObject(info + [("result", result.map(JSONValue.string)), ("error", error.map(JSONValue.string)), ("duration_ms", .double((ms * 1000).rounded() / 1000))])
+    }
+
+    static func errorResult(_ message: String) -> String {
+        JSONValue.object([("error", .string(message))]).encodedString
+    }
+
+    /// `auto`/`none`/`required` as they are; any other value names the one function the model must call.
+    static func toolChoice(_ choice: String?) -> JSONValue? {
+        guard let choice else { return nil }
+        switch choice {
+        case "auto", "none", "required": return .string(choice)
+        default: return .object([("type", "function"), ("function", .object([("name", .string(choice))]))])
+        }
+    }
+}
+
+/// The text an agent has written so far in this step, readable when the step is cancelled.
+final class TextBuffer: @unchecked Sendable {
+    private var text = ""
+    // Only the run's own task appends and reads.
+    func append(_ s: String) { text += s }
+    var value: String { text }
+}

@@ -1,0 +1,108 @@
+import AgnoProtocol
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// A model behind an OpenAI-compatible `/chat/completions` endpoint, always streamed.
+/// The HTTP request runs in the calling task: cancelling the task closes the connection at once.
+public struct OpenAICompatibleModel: ChatModel {
+    public let provider: ProviderConfig
+    let client: HTTPClient
+
+    public init(provider: ProviderConfig, client: HTTPClient) {
+        self.provider = provider
+        self.client = client
+    }
+
+    private var whereText: String { "model provider '\(provider.name)' (\(provider.chatCompletionsURL))" }
+
+    public func stream(_ request: ChatRequest, onContent: (String) -> Void) async throws -> ChatTurn {
+        let key = provider.apiKey()
+        if key == nil, let env = provider.apiKeyEnv, provider.apiKeyCredential == nil {
+            throw ModelError(.notConfigured, "\(whereText) needs an API key in the environment variable \(env), which is not set for agnod")
+        }
+        var http = HTTPClientRequest(url: provider.chatCompletionsURL)
+        http.method = .POST
+        http.headers.add(name: "Content-Type", value: "application/json")
+        http.headers.add(name: "Accept", value: "text/event-stream")
+        if let key { http.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        http.body = .bytes(ByteBuffer(bytes: request.body.encoded))
+
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(http, timeout: .seconds(Int64(provider.connectTimeout + provider.readTimeout)))
+        } catch {
+            throw translate(error, phase: .connecting, key: key)
+        }
+        guard (200..<300).contains(response.status.code) else {
+            throw await httpError(response, key: key)
+        }
+        var parser = SSEParser()
+        var accumulator = ChatStreamAccumulator()
+        do {
+            for try await buffer in response.body {
+                try parser.feed(buffer.readableBytesView) { data in
+                    if let delta = try accumulator.take(data) { onContent(delta) }
+                }
+                if accumulator.done { break }
+            }
+            try parser.finish { data in
+                if let delta = try accumulator.take(data) { onContent(delta) }
+            }
+        } catch let error as ModelError {
+            if Task.isCancelled { throw CancellationError() }
+            throw ModelError(error.kind, "\(whereText): \(SecretRedactor.redact(error.message, secrets: key.map { [$0] } ?? []))")
+        } catch {
+            throw translate(error, phase: .streaming, key: key)
+        }
+        try Task.checkCancellation()
+        let turn = accumulator.turn()
+        if !accumulator.done && turn.finishReason == nil {
+            throw ModelError(.brokenStream, "\(whereText): the stream ended before the answer was complete (no finish_reason and no [DONE])")
+        }
+        return turn
+    }
+
+    private enum Phase { case connecting, streaming }
+
+    private func translate(_ error: Error, phase: Phase, key: String?) -> Error {
+        if Task.isCancelled || error is CancellationError { return CancellationError() }
+        if let e = error as? HTTPClientError, e == .cancelled { return CancellationError() }
+        let text = SecretRedactor.redact(String(describing: error), secrets: key.map { [$0] } ?? [])
+        if let e = error as? HTTPClientError, e == .readTimeout {
+            return ModelError(.timeout, "\(whereText) sent nothing for \(Int(provider.readTimeout)) s (read_timeout)")
+        }
+        switch phase {
+        case .connecting:
+            let refused = text.contains("refused") || text.contains("ECONNREFUSED") || text.contains("errno: 111")
+            let hint = provider.hint.map { "; \($0)" } ?? ""
+            let reason = refused ? "refused the connection" : "could not be reached (\(text))"
+            return ModelError(.unreachable, "\(whereText) \(reason)\(hint)")
+        case .streaming:
+            return ModelError(.brokenStream, "\(whereText): the stream broke mid-answer (\(text))")
+        }
+    }
+
+    private func httpError(_ response: HTTPClientResponse, key: String?) async -> ModelError {
+        var body = ""
+        if let buffer = try? await response.body.collect(upTo: 16 * 1024) {
+            body = String(buffer: buffer)
+        }
+        var detail = body
+        if let json = try? JSONValue.parse(body), let message = json["error"]?["message"]?.stringValue ?? json["error"]?.stringValue ?? json["detail"]?.stringValue {
+            detail = message
+        }
+        detail = SecretRedactor.redact(String(detail.prefix(300)).trimmingCharacters(in: .whitespacesAndNewlines), secrets: key.map { [$0] } ?? [])
+        let status = Int(response.status.code)
+        var hint = ""
+        switch status {
+        case 401, 403: hint = " (check the API key in \(provider.apiKeyEnv ?? provider.apiKeyCredential ?? "the provider's api_key_env"))"
+        case 404: hint = " (check base_url and the model name)"
+        case 429: hint = " (rate limited: try again later)"
+        case 500...: hint = " (the model server failed)"
+        default: break
+        }
+        return ModelError(.http(status: status), "\(whereText) answered HTTP \(status) \(response.status.reasonPhrase)\(hint)\(detail.isEmpty ? "" : ": \(detail)")")
+    }
+}

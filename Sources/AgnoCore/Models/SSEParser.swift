@@ -1,0 +1,49 @@
+/// An incremental server-sent-events parser: feed bytes as they arrive, get each event's `data` when it is complete.
+public struct SSEParser: Sendable {
+    private var line: [UInt8] = []
+    private var data: [UInt8] = []
+    private var hasData = false
+    private var lastWasCR = false
+
+    public init() {}
+
+    /// Feeds bytes; calls `onData` with each complete event's data (multi-line data joined by `\n`).
+    public mutating func feed<Bytes: Sequence>(_ bytes: Bytes, onData: (ArraySlice<UInt8>) throws -> Void) rethrows where Bytes.Element == UInt8 {
+        for byte in bytes {
+            if byte == UInt8(ascii: "\n") && lastWasCR {
+                lastWasCR = false
+                continue
+            }
+            lastWasCR = byte == UInt8(ascii: "\r")
+            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                try endLine(onData)
+            } else {
+                line.append(byte)
+            }
+        }
+    }
+
+    /// Ends the stream: an event not followed by a blank line is still delivered.
+    public mutating func finish(onData: (ArraySlice<UInt8>) throws -> Void) rethrows {
+        if !line.isEmpty { try endLine(onData) }
+        try endLine(onData)
+    }
+
+    private mutating func endLine(_ onData: (ArraySlice<UInt8>) throws -> Void) rethrows {
+        defer { line.removeAll(keepingCapacity: true) }
+        if line.isEmpty {
+            if hasData { try onData(data[...]) }
+            data.removeAll(keepingCapacity: true)
+            hasData = false
+            return
+        }
+        if line.first == UInt8(ascii: ":") { return }  // a comment (keep-alive)
+        let colon = line.firstIndex(of: UInt8(ascii: ":")) ?? line.endIndex
+        guard line[..<colon].elementsEqual("data".utf8) else { return }  // event:, id:, retry: are not used here
+        var value = line[min(colon + 1, line.endIndex)...]
+        if value.first == UInt8(ascii: " ") { value = value.dropFirst() }
+        if hasData { data.append(UInt8(ascii: "\n")) }
+        data.append(contentsOf: value)
+        hasData = true
+    }
+}

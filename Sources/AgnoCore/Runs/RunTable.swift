@@ -1,0 +1,165 @@
+import AgnoProtocol
+import Foundation
+import Synchronization
+
+/// Every run: the live ones in memory (with their tasks and subscribers), all of them in the store.
+/// Admits runs within the limits, queues the rest, and starts queued runs as slots free up.
+public final class RunTable: Sendable {
+    public let store: any RunStore
+    /// Runs one run to its end (the executor); set once at start-up.
+    public typealias Executor = @Sendable (RunRecord) async -> Void
+
+    private struct State {
+        var limits: RunLimits
+        var live: [String: RunRecord] = [:]
+        var active = 0
+        var activeByUser: [UInt32: Int] = [:]
+        var queue = RunQueue()
+    }
+
+    private let state: Mutex<State>
+    private let executor: Mutex<Executor?>
+
+    public init(store: any RunStore, limits: RunLimits) {
+        self.store = store
+        self.state = Mutex(State(limits: limits))
+        self.executor = Mutex(nil)
+    }
+
+    public func setExecutor(_ executor: @escaping Executor) {
+        self.executor.withLock { $0 = executor }
+    }
+
+    public func setLimits(_ limits: RunLimits) {
+        state.withLock { $0.limits = limits }
+        startQueued()
+    }
+
+    /// Runs not yet finished.
+    public var activeCount: Int { state.withLock { $0.active } }
+    public var liveCount: Int { state.withLock { $0.live.count } }
+
+    /// Accepts a run: stores it PENDING, then starts it now or queues it. Throws `conflict` or `busy`.
+    public func start(workflow: WorkflowDefinition, input: String, runID: String?, sessionID: String?, caller: Caller) throws(ProtocolError) -> RunRecord {
+        let id = runID ?? RunID.make()
+        let record = RunRecord(runID: id, sessionID: sessionID ?? RunID.make(), workflow: workflow, owner: caller, input: input, store: store)
+        try state.withLock { s throws(ProtocolError) in
+            if s.live[id] != nil || ((try? store.summary(runID: id)) ?? nil) != nil {
+                throw ProtocolError(.conflict, "run_id '\(id)' is already used")
+            }
+            let mustWait = s.active >= s.limits.activeRuns || s.activeByUser[caller.uid, default: 0] >= s.limits.activeRunsPerUser
+            if mustWait && s.queue.count(for: caller.uid) >= s.limits.queuedRunsPerUser {
+                throw ProtocolError(.busy, "\(caller.user) already has \(s.queue.count(for: caller.uid)) runs waiting (queued_runs_per_user is \(s.limits.queuedRunsPerUser)); try again later", retryAfterMs: 1000)
+            }
+            do {
+                try store.insert(record.summary)
+            } catch {
+                throw ProtocolError(.internal, "could not store the run: \(error)")
+            }
+            s.live[id] = record
+            s.queue.enqueue(record)
+        }
+        startQueued()
+        return record
+    }
+
+    /// Starts queued runs while there are free slots, users served round-robin.
+    private func startQueued() {
+        while let record = state.withLock({ s -> RunRecord? in
+            let limits = s.limits
+            guard s.active < limits.activeRuns else { return nil }
+            guard let next = s.queue.next(mayStart: { s.activeByUser[$0, default: 0] < limits.activeRunsPerUser }) else { return nil }
+            s.active += 1
+            s.activeByUser[next.owner.uid, default: 0] += 1
+            return next
+        }) {
+            let executor = self.executor.withLock { $0 }
+            let started = record.launch { [self] in
+                await executor?(record)
+                finished(record)
+            }
+            if !started { release(record) }
+        }
+    }
+
+    private func finished(_ record: RunRecord) {
+        release(record)
+        startQueued()
+    }
+
+    private func release(_ record: RunRecord) {
+        state.withLock { s in
+            s.active -= 1
+            let uid = record.owner.uid
+            s.activeByUser[uid, default: 1] -= 1
+            if s.activeByUser[uid] == 0 { s.activeByUser[uid] = nil }
+            s.live[record.runID] = nil
+        }
+    }
+
+    /// The live record of a run the caller may see.
+    public func live(_ runID: String) -> RunRecord? { state.withLock { $0.live[runID] } }
+
+    /// A run's summary, or `not_found` when it does not exist or the caller may not see it.
+    public func summary(_ runID: String, caller: Caller) throws(ProtocolError) -> RunSummary {
+        if let record = live(runID), caller.mayAccess(ownerUID: record.owner.uid) { return record.summary }
+        guard let stored = (try? store.summary(runID: runID)) ?? nil, caller.mayAccess(ownerUID: stored.ownerUID) else {
+            throw ProtocolError.notFound("no run '\(runID)'")
+        }
+        return stored
+    }
+
+    /// Cancels a run. `(true, status before)` when it was PENDING or RUNNING, `(false, status)` when it had ended.
+    public func cancel(_ runID: String, reason: String?, caller: Caller) throws(ProtocolError) -> (cancelled: Bool, status: RunStatus) {
+        let why = reason ?? "cancelled by \(caller.user)"
+        guard let record = live(runID), caller.mayAccess(ownerUID: record.owner.uid) else {
+            let summary = try summary(runID, caller: caller)
+            return (false, summary.status)
+        }
+        switch record.cancel(reason: why) {
+        case .cancelledPending:
+            state.withLock { s in
+                s.queue.remove(record)
+                s.live[runID] = nil
+            }
+            return (true, .pending)
+        case .cancellingRunning:
+            return (true, .running)
+        case .alreadyEnded(let status):
+            return (false, status)
+        }
+    }
+
+    /// The caller's runs (or everyone's), newest first.
+    public func list(caller: Caller, allUsers: Bool, statuses: [RunStatus]?, limit: Int) throws(ProtocolError) -> [RunSummary] {
+        if allUsers && !caller.isAdmin { throw ProtocolError(.permissionDenied, "all_users needs an admin (root or a member of the admin group)") }
+        let stored: [RunSummary]
+        do {
+            stored = try store.summaries(ownerUID: allUsers ? nil : caller.uid, statuses: statuses.map(Set.init), limit: limit)
+        } catch {
+            throw ProtocolError(.internal, "could not read runs: \(error)")
+        }
+        // Live runs' summaries are fresher than what was last saved.
+        return stored.map { live($0.runID)?.summary ?? $0 }
+    }
+
+    /// Deletes a finished run the caller may see.
+    public func remove(_ runID: String, caller: Caller) throws(ProtocolError) -> RunSummary {
+        let summary = try summary(runID, caller: caller)
+        guard summary.status.isTerminal else {
+            throw ProtocolError(.conflict, "run '\(runID)' is \(summary.status.rawValue); cancel it before removing it")
+        }
+        _ = try? store.remove(runID: runID)
+        return summary
+    }
+
+    /// Cancels every live run (at shutdown) and waits until their tasks end.
+    public func cancelAll(reason: String) async {
+        let records = state.withLock { Array($0.live.values) }
+        for record in records { _ = record.cancel(reason: reason) }
+        for record in records {
+            let task = record.state.withLock { $0.task }
+            await task?.value
+        }
+    }
+}

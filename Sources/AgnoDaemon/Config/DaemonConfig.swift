@@ -1,0 +1,44 @@
+import AgnoCore
+import AgnoProtocol
+
+/// The daemon's configuration (`/etc/agnod/agnod.yaml`); its keys are a contract (DESIGN.md).
+public struct DaemonConfig: Sendable, Equatable {
+    public var socket = "/run/agnod/agnod.sock"
+    public var stateDir = "/var/lib/agnod"
+    public var workflowsDir = "/etc/agnod/workflows"
+    public var adminGroup: String? = "agnod-admin"
+    public var providers: [ProviderConfig] = []
+    public var defaultModel: String?
+    public var limits = RunLimits()
+    public var connectionsPerUser = 64
+    /// Requests one connection may have in flight at once (streams included).
+    public var requestsPerConnection = 256
+    /// Longest request line, in bytes.
+    public var maxLineBytes = LineFramer.defaultMaxLineLength
+    /// Events a live subscriber may have buffered before it falls back to catching up from the store.
+    public var subscriberBuffer = 1024
+    /// Tool calls per run when a workflow does not set `tool_call_limit`.
+    public var toolCallLimit = 20
+    /// The file it was read from, if any.
+    public var file: String?
+
+    public init() {}
+
+    /// Values given on the command line win over the file.
+    public struct Overrides: Sendable {
+        public var socket: String?
+        public var stateDir: String?
+        public var workflowsDir: String?
+        public init(socket: String? = nil, stateDir: String? = nil, workflowsDir: String? = nil) {
+            self.socket = socket
+            self.stateDir = stateDir
+            self.workflowsDir = workflowsDir
+        }
+    }
+
+    public mutating func apply(_ overrides: Overrides) {
+        if let v = overrides.socket { socket = v }
+        if let v = overrides.stateDir { stateDir = v }
+        if let v = overrides.workflowsDir { workflowsDir = v }
+    }
+}

@@ -1,0 +1,97 @@
+import AgnoCore
+import AgnoProtocol
+import Foundation
+
+/// Reads `agnod.yaml` (or JSON). Unknown keys are ignored so older daemons read newer files; wrong types are
+/// refused with file, line and reason.
+public enum DaemonConfigParser {
+    public static let defaultPath = "/etc/agnod/agnod.yaml"
+
+    public static func load(path: String) throws(ConfigError) -> DaemonConfig {
+        try parse(YAMLDocument(contentsOf: path))
+    }
+
+    public static func parse(text: String, file: String) throws(ConfigError) -> DaemonConfig {
+        try parse(YAMLDocument(text: text, file: file))
+    }
+
+    static func parse(_ doc: YAMLDocument) throws(ConfigError) -> DaemonConfig {
+        var config = DaemonConfig()
+        config.file = doc.file
+        if doc.root.isNull { return config }
+        for (key, value) in try doc.root.mapping("the configuration") where !value.isNull {
+            switch key {
+            case "socket": config.socket = try value.string("'socket'")
+            case "state_dir": config.stateDir = try value.string("'state_dir'")
+            case "workflows_dir": config.workflowsDir = try value.string("'workflows_dir'")
+            case "admin_group": config.adminGroup = try value.string("'admin_group'")
+            case "default_model":
+                let model = try value.string("'default_model'")
+                guard ModelRef(model) != nil else { throw value.error("'default_model' must be provider:model, not '\(model)'") }
+                config.defaultModel = model
+            case "providers":
+                for (name, entry) in try value.mapping("'providers'") {
+                    config.providers.append(try provider(name: name, entry))
+                }
+            case "limits": try limits(value, into: &config)
+            case "tool_call_limit": config.toolCallLimit = try positive(value, "'tool_call_limit'", allowZero: true)
+            default: break
+            }
+        }
+        if let model = config.defaultModel, let ref = ModelRef(model), !config.providers.contains(where: { $0.name == ref.provider }) {
+            throw ConfigError(file: doc.file, line: nil, reason: "'default_model' \(model) names provider '\(ref.provider)', which is not under 'providers'")
+        }
+        return config
+    }
+
+    private static func provider(name: String, _ value: YAMLValue) throws(ConfigError) -> ProviderConfig {
+        var baseURL: String?
+        var provider = ProviderConfig(name: name, baseURL: "")
+        for (key, v) in try value.mapping("provider '\(name)'") where !v.isNull {
+            switch key {
+            case "base_url": baseURL = try v.string("'base_url' of provider '\(name)'")
+            case "api_key_env": provider.apiKeyEnv = try v.string("'api_key_env' of provider '\(name)'")
+            case "api_key_credential": provider.apiKeyCredential = try v.string("'api_key_credential' of provider '\(name)'")
+            case "api_key":
+                throw v.error("provider '\(name)': put the API key in an environment variable (api_key_env) or a systemd credential (api_key_credential), not in this file")
+            case "connect_timeout": provider.connectTimeout = try v.double("'connect_timeout' of provider '\(name)'")
+            case "read_timeout": provider.readTimeout = try v.double("'read_timeout' of provider '\(name)'")
+            case "hint": provider.hint = try v.string("'hint' of provider '\(name)'")
+            default: break
+            }
+        }
+        guard let baseURL else { throw value.error("provider '\(name)' has no 'base_url'") }
+        guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw value.error("'base_url' of provider '\(name)' must be an http:// or https:// URL, not '\(baseURL)'")
+        }
+        provider.baseURL = baseURL
+        if provider.hint == nil {
+            let loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(url.host ?? "")
+            provider.hint = loopback
+                ? "is the model server running and done loading? check `systemctl status agnod-model`"
+                : "check the provider's base_url and the network"
+        }
+        return provider
+    }
+
+    private static func limits(_ value: YAMLValue, into config: inout DaemonConfig) throws(ConfigError) {
+        for (key, v) in try value.mapping("'limits'") where !v.isNull {
+            switch key {
+            case "active_runs": config.limits.activeRuns = try positive(v, "'limits.active_runs'")
+            case "active_runs_per_user": config.limits.activeRunsPerUser = try positive(v, "'limits.active_runs_per_user'")
+            case "queued_runs_per_user": config.limits.queuedRunsPerUser = try positive(v, "'limits.queued_runs_per_user'", allowZero: true)
+            case "connections_per_user": config.connectionsPerUser = try positive(v, "'limits.connections_per_user'")
+            case "requests_per_connection": config.requestsPerConnection = try positive(v, "'limits.requests_per_connection'")
+            case "max_line_bytes": config.maxLineBytes = try positive(v, "'limits.max_line_bytes'")
+            case "subscriber_buffer": config.subscriberBuffer = try positive(v, "'limits.subscriber_buffer'")
+            default: break
+            }
+        }
+    }
+
+    private static func positive(_ v: YAMLValue, _ what: String, allowZero: Bool = false) throws(ConfigError) -> Int {
+        let n = try v.int(what)
+        guard n > 0 || (allowZero && n == 0) else { throw v.error("\(what) must be \(allowZero ? "0 or more" : "1 or more"), not \(n)") }
+        return n
+    }
+}

@@ -1,0 +1,43 @@
+import AgnoCore
+import AgnoProtocol
+import Logging
+
+/// `start`: accept a run (stored PENDING before the reply), then stream it on this request if asked.
+struct StartHandler {
+    func handle(_ request: StartRequest, _ exchange: Exchange) async throws {
+        let daemon = exchange.daemon
+        guard let workflow = daemon.catalog.workflows[request.workflow] else {
+            return try await exchange.fail(.notFound("no workflow named '\(request.workflow)' (see the `workflows` op)"))
+        }
+        let models = daemon.models
+        for model in workflow.models.sorted() {
+            do {
+                _ = try models.reference(for: model)
+            } catch {
+                return try await exchange.fail(ProtocolError(.unavailable, "workflow '\(workflow.name)' cannot run: \(error.message)"))
+            }
+        }
+        let record: RunRecord
+        do {
+            record = try daemon.table.start(workflow: workflow, input: request.input, runID: request.runID, sessionID: request.sessionID, caller: exchange.caller)
+        } catch {
+            return try await exchange.fail(error)
+        }
+        daemon.logger.info("run accepted", metadata: ["run_id": "\(record.runID)", "workflow": "\(workflow.name)", "uid": "\(exchange.caller.uid)", "user": "\(exchange.caller.user)"])
+        let accepted = record.summary
+        try await exchange.result(.object([
+            ("run_id", .string(record.runID)), ("session_id", .string(record.sessionID)), ("status", .string(accepted.status.rawValue)),
+        ]))
+        guard request.stream else { return }
+        do {
+            try await StreamPump(exchange: exchange).pump(runID: record.runID, afterSeq: 0)
+        } catch {
+            // The client went away (or its connection broke) before the run ended.
+            if request.onDisconnect == .cancel {
+                let reason = "client disconnected (on_disconnect: cancel)"
+                _ = try? daemon.table.cancel(record.runID, reason: reason, caller: exchange.caller)
+            }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import AgnoCore
+import AgnoProtocol
+
+/// Sends a run's events after a seq: stored ones in batches, then live ones as they happen, then `end`.
+/// A reader that falls behind its live buffer goes back to the store, so it never holds up the run.
+struct StreamPump {
+    let exchange: Exchange
+    static let batchSize = 512
+
+    func pump(runID: String, afterSeq: Int) async throws {
+        let table = exchange.daemon.table
+        let bufferSize = exchange.daemon.config.subscriberBuffer
+        let prefix = ReplyEncoder.idPrefix(exchange.id)
+        var last = afterSeq
+        while true {
+            try Task.checkCancellation()
+            if let record = table.live(runID) {
+                switch record.read(afterSeq: last, limit: Self.batchSize, bufferSize: bufferSize) {
+                case .events(let batch):
+                    try await send(batch, prefix: prefix)
+                    last = batch.last!.seq
+                case .live(let stream):
+                    for await event in stream {
+                        try await exchange.writer.send(frame(event, prefix: prefix))
+                        last = event.seq
+                    }
+                case .ended(let summary):
+                    return try await exchange.writer.send(ReplyEncoder.end(exchange.id, summary))
+                }
+            } else {
+                // Not live: finished (or never seen by this process); the store has every event.
+                let batch = (try? table.store.events(runID: runID, afterSeq: last, limit: Self.batchSize)) ?? []
+                if batch.isEmpty {
+                    if table.live(runID) != nil { await Task.yield(); continue }  // it was accepted meanwhile
+                    guard let summary = try? table.summary(runID, caller: exchange.caller) else {
+                        return try await exchange.fail(.notFound("no run '\(runID)'"))
+                    }
+                    if !summary.status.isTerminal { await Task.yield(); continue }
+                    return try await exchange.writer.send(ReplyEncoder.end(exchange.id, summary))
+                }
+                try await send(batch, prefix: prefix)
+                last = batch.last!.seq
+            }
+        }
+    }
+
+    private func send(_ batch: [EncodedEvent], prefix: [UInt8]) async throws {
+        try await exchange.writer.send(lines: batch.map { frame($0, prefix: prefix) })
+    }
+
+    /// `{"id":…,"type":"event","seq":N,"event":<the stored JSON>}`: the event's bytes as stored, never re-encoded.
+    private func frame(_ event: EncodedEvent, prefix: [UInt8]) -> [UInt8] {
+        var out = prefix
+        out.reserveCapacity(prefix.count + event.json.count + 40)
+        out.append(contentsOf: #","type":"event","seq":"#.utf8)
+        out.append(contentsOf: String(event.seq).utf8)
+        out.append(contentsOf: #","event":"#.utf8)
+        out.append(contentsOf: event.json)
+        out.append(contentsOf: "}\n".utf8)
+        return out
+    }
+}

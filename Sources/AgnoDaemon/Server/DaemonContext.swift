@@ -1,0 +1,45 @@
+import AgnoCore
+import AgnoProtocol
+import Logging
+import Synchronization
+
+/// The daemon's parts that request handlers use. Configuration and workflows can be swapped on reload.
+final class DaemonContext: Sendable {
+    let table: RunTable
+    let logger: Logger
+    let version: String
+    private let current: Mutex<Current>
+
+    struct Current: Sendable {
+        var config: DaemonConfig
+        var catalog: WorkflowCatalog
+        var models: ModelResolver
+        var adminGID: UInt32?
+    }
+
+    init(table: RunTable, logger: Logger, version: String, config: DaemonConfig, catalog: WorkflowCatalog, models: ModelResolver) {
+        self.table = table
+        self.logger = logger
+        self.version = version
+        self.current = Mutex(Current(config: config, catalog: catalog, models: models, adminGID: config.adminGroup.flatMap(UserDirectory.groupID)))
+    }
+
+    var config: DaemonConfig { current.withLock { $0.config } }
+    var catalog: WorkflowCatalog { current.withLock { $0.catalog } }
+    var models: ModelResolver { current.withLock { $0.models } }
+
+    func replace(config: DaemonConfig, catalog: WorkflowCatalog, models: ModelResolver) {
+        current.withLock { $0 = Current(config: config, catalog: catalog, models: models, adminGID: config.adminGroup.flatMap(UserDirectory.groupID)) }
+    }
+
+    /// Who a peer is: its user name, and whether it is an admin (root, or in the admin group).
+    func caller(for peer: PeerCredentials) -> Caller {
+        let name = UserDirectory.userName(uid: peer.uid)
+        let adminGID = current.withLock { $0.adminGID }
+        var admin = peer.uid == 0
+        if !admin, let adminGID {
+            admin = peer.gid == adminGID || UserDirectory.groups(user: name, primaryGID: peer.gid).contains(adminGID)
+        }
+        return Caller(uid: peer.uid, gid: peer.gid, user: name, isAdmin: admin)
+    }
+}

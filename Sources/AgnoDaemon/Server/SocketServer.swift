@@ -1,0 +1,76 @@
+import AgnoCore
+import AgnoProtocol
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Listens on the Unix socket and runs one `Connection` per client, each knowing its peer's credentials.
+final class SocketServer: Sendable {
+    let daemon: DaemonContext
+    private let connectionsByUser = Mutex([UInt32: Int]())
+    private let serverChannel = Mutex<Channel?>(nil)
+
+    init(daemon: DaemonContext) {
+        self.daemon = daemon
+    }
+
+    /// Binds the socket path (replacing a stale socket file) and serves until `stop()`; calls `onListening` once bound.
+    func run(path: String, onListening: @Sendable () -> Void) async throws {
+        let maxLine = daemon.config.maxLineBytes
+        try SocketServer.prepareDirectory(for: path)
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 512)
+            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { channel in
+                PeerCredentials.read(from: channel).flatMapThrowing { peer in
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineDecoder(maxLength: maxLine)))
+                    let async = try NIOAsyncChannel<InboundLine, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    return (async, peer)
+                }
+            }
+        // Anyone may connect; every request is then checked against the caller's uid (docs/security.md).
+        chmod(path, 0o666)
+        serverChannel.withLock { $0 = server.channel }
+        onListening()
+        try await withThrowingDiscardingTaskGroup { group in
+            try await server.executeThenClose { inbound in
+                for try await (channel, peer) in inbound {
+                    group.addTask { await self.serve(channel, peer: peer) }
+                }
+            }
+        }
+    }
+
+    private func serve(_ channel: NIOAsyncChannel<InboundLine, ByteBuffer>, peer: PeerCredentials) async {
+        let caller = daemon.caller(for: peer)
+        let limit = daemon.config.connectionsPerUser
+        let admitted = connectionsByUser.withLock { counts -> Bool in
+            guard counts[peer.uid, default: 0] < limit else { return false }
+            counts[peer.uid, default: 0] += 1
+            return true
+        }
+        guard admitted else {
+            try? await channel.executeThenClose { _, outbound in
+                let error = ProtocolError(.busy, "\(caller.user) already has \(limit) connections open (connections_per_user)", retryAfterMs: 1000)
+                try await outbound.write(ByteBuffer(bytes: ReplyEncoder.error(.null, error)))
+            }
+            return
+        }
+        defer { connectionsByUser.withLock { $0[peer.uid, default: 1] -= 1 } }
+        await Connection(channel: channel, caller: caller, daemon: daemon).run()
+    }
+
+    /// Stops accepting new connections; open ones go on.
+    func stop() {
+        let channel = serverChannel.withLock { $0 }
+        channel?.close(promise: nil)
+    }
+
+    static func prepareDirectory(for path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        }
+    }
+}

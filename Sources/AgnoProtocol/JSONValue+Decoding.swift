@@ -1,0 +1,65 @@
+import Foundation
+
+extension JSONValue: Decodable {
+    public init(from decoder: Decoder) throws {
+        if var array = try? decoder.unkeyedContainer() {
+            var items: [JSONValue] = []
+            while !array.isAtEnd { items.append(try array.decode(JSONValue.self)) }
+            self = .array(items)
+            return
+        }
+        if let object = try? decoder.container(keyedBy: AnyKey.self) {
+            self = .object(try object.allKeys.map { ($0.stringValue, try object.decode(JSONValue.self, forKey: $0)) })
+            return
+        }
+        let single = try decoder.singleValueContainer()
+        if single.decodeNil() {
+            self = .null
+        } else if let b = try? single.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? single.decode(Int.self) {
+            self = .int(i)
+        } else if let d = try? single.decode(Double.self) {
+            self = .double(d)
+        } else {
+            self = .string(try single.decode(String.self))
+        }
+    }
+
+    /// Why a line could not be read as JSON.
+    public enum ParseError: Error, CustomStringConvertible {
+        case invalidUTF8
+        case invalidJSON(String)
+
+        public var description: String {
+            switch self {
+            case .invalidUTF8: return "the line is not valid UTF-8"
+            case .invalidJSON(let why): return "the line is not valid JSON: \(why)"
+            }
+        }
+    }
+
+    /// Parses one JSON document from UTF-8 bytes, telling invalid UTF-8 from invalid JSON.
+    public static func parse<Bytes: Collection>(_ bytes: Bytes) throws(ParseError) -> JSONValue where Bytes.Element == UInt8 {
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw .invalidUTF8 }
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        } catch let DecodingError.dataCorrupted(context) {
+            let why = (context.underlyingError as NSError?)?.localizedDescription ?? context.debugDescription
+            throw .invalidJSON(why)
+        } catch {
+            throw .invalidJSON("\(error)")
+        }
+    }
+
+    public static func parse(_ string: String) throws(ParseError) -> JSONValue {
+        try parse(Array(string.utf8))
+    }
+}
+
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { return nil }
+}

@@ -1,0 +1,150 @@
+/// `hello`: check the protocol version and learn who the daemon thinks you are.
+public struct HelloRequest: Sendable, Equatable {
+    public var protocolVersion: Int
+    public var client: String?
+    public init(protocolVersion: Int = 1, client: String? = nil) {
+        self.protocolVersion = protocolVersion
+        self.client = client
+    }
+    init(_ p: Params) throws(ProtocolError) {
+        self.init(protocolVersion: try p.int("protocol"), client: try p.optionalString("client"))
+    }
+    var parameters: [(String, JSONValue?)] { [("protocol", .int(protocolVersion)), ("client", client.map(JSONValue.string))] }
+}
+
+/// `workflows`: the workflows the daemon serves.
+public struct WorkflowsRequest: Sendable, Equatable {
+    public init() {}
+}
+
+/// What happens to a streamed run when its client's connection closes.
+public enum DisconnectPolicy: String, Sendable {
+    case `continue`
+    case cancel
+}
+
+/// `start`: start a run of a workflow, optionally streaming its events on this request.
+public struct StartRequest: Sendable, Equatable {
+    public var workflow: String
+    public var input: String
+    public var stream: Bool
+    public var runID: String?
+    public var sessionID: String?
+    public var onDisconnect: DisconnectPolicy
+
+    public init(workflow: String, input: String, stream: Bool = false, runID: String? = nil, sessionID: String? = nil, onDisconnect: DisconnectPolicy = .continue) {
+        self.workflow = workflow
+        self.input = input
+        self.stream = stream
+        self.runID = runID
+        self.sessionID = sessionID
+        self.onDisconnect = onDisconnect
+    }
+
+    init(_ p: Params) throws(ProtocolError) {
+        workflow = try p.string("workflow")
+        input = try p.string("input")
+        stream = try p.optionalBool("stream") ?? false
+        runID = try p.optionalString("run_id")
+        sessionID = try p.optionalString("session_id")
+        let policy = try p.optionalString("on_disconnect") ?? "continue"
+        guard let parsed = DisconnectPolicy(rawValue: policy) else {
+            throw .badRequest("parameter 'on_disconnect' must be \"continue\" or \"cancel\", not \"\(policy)\"")
+        }
+        if parsed == .cancel && !stream {
+            throw .badRequest("parameter 'on_disconnect' \"cancel\" needs 'stream': true")
+        }
+        onDisconnect = parsed
+        if let runID, !RunID.isValid(runID) {
+            throw .badRequest("parameter 'run_id' must be 1 to 128 characters of letters, digits, '-', '_' or '.'")
+        }
+    }
+
+    var parameters: [(String, JSONValue?)] {
+        [
+            ("workflow", .string(workflow)), ("input", .string(input)), ("stream", .bool(stream)),
+            ("run_id", runID.map(JSONValue.string)), ("session_id", sessionID.map(JSONValue.string)),
+            ("on_disconnect", onDisconnect == .continue ? nil : .string(onDisconnect.rawValue)),
+        ]
+    }
+}
+
+/// `stream`: every event of a run after `after_seq`, replayed and then live, then `end`.
+public struct StreamRequest: Sendable, Equatable {
+    public var runID: String
+    public var afterSeq: Int
+    public init(runID: String, afterSeq: Int = 0) {
+        self.runID = runID
+        self.afterSeq = afterSeq
+    }
+    init(_ p: Params) throws(ProtocolError) {
+        runID = try p.string("run_id")
+        afterSeq = try p.optionalInt("after_seq") ?? 0
+        if afterSeq < 0 { throw .badRequest("parameter 'after_seq' must be 0 or more") }
+    }
+    var parameters: [(String, JSONValue?)] { [("run_id", .string(runID)), ("after_seq", .int(afterSeq))] }
+}
+
+/// `cancel`: cancel a PENDING or RUNNING run.
+public struct CancelRequest: Sendable, Equatable {
+    public var runID: String
+    public var reason: String?
+    public init(runID: String, reason: String? = nil) {
+        self.runID = runID
+        self.reason = reason
+    }
+    init(_ p: Params) throws(ProtocolError) {
+        runID = try p.string("run_id")
+        reason = try p.optionalString("reason")
+    }
+    var parameters: [(String, JSONValue?)] { [("run_id", .string(runID)), ("reason", reason.map(JSONValue.string))] }
+}
+
+/// `status`: one run's summary.
+public struct StatusRequest: Sendable, Equatable {
+    public var runID: String
+    public init(runID: String) { self.runID = runID }
+    init(_ p: Params) throws(ProtocolError) { runID = try p.string("run_id") }
+    var parameters: [(String, JSONValue?)] { [("run_id", .string(runID))] }
+}
+
+/// `list`: the caller's runs, newest first.
+public struct ListRequest: Sendable, Equatable {
+    public var statuses: [RunStatus]?
+    public var limit: Int
+    public var allUsers: Bool
+    public init(statuses: [RunStatus]? = nil, limit: Int = 50, allUsers: Bool = false) {
+        self.statuses = statuses
+        self.limit = limit
+        self.allUsers = allUsers
+    }
+    init(_ p: Params) throws(ProtocolError) {
+        if let names = try p.optionalStringList("status") {
+            var statuses: [RunStatus] = []
+            for name in names {
+                guard let s = RunStatus(rawValue: name.uppercased()) else {
+                    throw .badRequest("parameter 'status' has unknown status '\(name)' (one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                statuses.append(s)
+            }
+            self.statuses = statuses
+        }
+        limit = try p.optionalInt("limit") ?? 50
+        if limit < 1 { throw .badRequest("parameter 'limit' must be 1 or more") }
+        allUsers = try p.optionalBool("all_users") ?? false
+    }
+    var parameters: [(String, JSONValue?)] {
+        [
+            ("status", statuses.map { .array($0.map { .string($0.rawValue) }) }), ("limit", .int(limit)),
+            ("all_users", allUsers ? .bool(true) : nil),
+        ]
+    }
+}
+
+/// `rm` (an addition, docs/protocol.md): delete a finished run the caller owns.
+public struct RemoveRequest: Sendable, Equatable {
+    public var runID: String
+    public init(runID: String) { self.runID = runID }
+    init(_ p: Params) throws(ProtocolError) { runID = try p.string("run_id") }
+    var parameters: [(String, JSONValue?)] { [("run_id", .string(runID))] }
+}

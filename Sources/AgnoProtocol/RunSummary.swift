@@ -1,0 +1,67 @@
+import Foundation
+
+/// A run as `status`, `list` and `end` show it.
+public struct RunSummary: Sendable, Equatable {
+    public var runID: String
+    public var sessionID: String
+    public var workflow: String
+    public var status: RunStatus
+    public var ownerUID: UInt32
+    public var owner: String
+    public var input: String
+    public var content: String?
+    public var error: String?
+    public var createdAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var lastSeq: Int
+    public var steps: [StepSummary]
+
+    public init(
+        runID: String, sessionID: String, workflow: String, status: RunStatus, ownerUID: UInt32, owner: String,
+        input: String, content: String? = nil, error: String? = nil, createdAt: Date, startedAt: Date? = nil,
+        finishedAt: Date? = nil, lastSeq: Int = 0, steps: [StepSummary]
+    ) {
+        self.runID = runID
+        self.sessionID = sessionID
+        self.workflow = workflow
+        self.status = status
+        self.ownerUID = ownerUID
+        self.owner = owner
+        self.input = input
+        self.content = content
+        self.error = error
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.lastSeq = lastSeq
+        self.steps = steps
+    }
+
+    public var json: JSONValue {
+        .object([
+            ("run_id", .string(runID)), ("session_id", .string(sessionID)), ("workflow", .string(workflow)),
+            ("status", .string(status.rawValue)), ("owner_uid", .int(Int(ownerUID))), ("owner", .string(owner)),
+            ("input", .string(input)), ("content", .optional(content)), ("error", .optional(error)),
+            ("created_at", .string(Timestamp.rfc3339(createdAt))),
+            ("started_at", .optional(startedAt.map(Timestamp.rfc3339))),
+            ("finished_at", .optional(finishedAt.map(Timestamp.rfc3339))),
+            ("last_seq", .int(lastSeq)), ("steps", .array(steps.map(\.json))),
+        ])
+    }
+
+    public init?(json: JSONValue) {
+        guard let runID = json["run_id"]?.stringValue,
+            let status = json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:))
+        else { return nil }
+        self.init(
+            runID: runID, sessionID: json["session_id"]?.stringValue ?? "", workflow: json["workflow"]?.stringValue ?? "",
+            status: status, ownerUID: UInt32(json["owner_uid"]?.intValue ?? 0), owner: json["owner"]?.stringValue ?? "",
+            input: json["input"]?.stringValue ?? "", content: json["content"]?.stringValue, error: json["error"]?.stringValue,
+            createdAt: json["created_at"]?.stringValue.flatMap(Timestamp.parse) ?? Date(timeIntervalSince1970: 0),
+            startedAt: json["started_at"]?.stringValue.flatMap(Timestamp.parse),
+            finishedAt: json["finished_at"]?.stringValue.flatMap(Timestamp.parse),
+            lastSeq: json["last_seq"]?.intValue ?? 0,
+            steps: json["steps"]?.arrayValue?.compactMap(StepSummary.init(json:)) ?? [])
+    }
+}

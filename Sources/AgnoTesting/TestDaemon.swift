@@ -1,0 +1,127 @@
+import AgnoClient
+import AgnoProtocol
+import Foundation
+
+/// A real `agnod` process on a socket in a temp dir, with a config and workflows written for the test.
+public final class TestDaemon: @unchecked Sendable {
+    public let directory: URL
+    public let socket: String
+    public let configPath: String
+    public private(set) var process: Process?
+    private let logPipe = Pipe()
+    private let log = LogBuffer()
+
+    /// `providers`: name → base URL. `workflows`: file name → YAML text. `extra`: more top-level config keys (JSON values).
+    public init(providers: [String: String], defaultModel: String? = nil, workflows: [String: String], limits: [String: Int] = [:], extra: [(String, JSONValue)] = []) throws {
+        directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("agnod-test-\(UUID().uuidString.prefix(8))")
+        let workflowsDir = directory.appendingPathComponent("workflows")
+        try FileManager.default.createDirectory(at: workflowsDir, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
+        socket = directory.appendingPathComponent("agnod.sock").path
+        configPath = directory.appendingPathComponent("agnod.yaml").path
+        for (name, text) in workflows {
+            try text.write(to: workflowsDir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        var config: [(String, JSONValue)] = [
+            ("socket", .string(socket)),
+            ("state_dir", .string(directory.appendingPathComponent("state").path)),
+            ("workflows_dir", .string(workflowsDir.path)),
+            ("providers", .object(providers.sorted { $0.key < $1.key }.map { ($0.key, .object([("base_url", .string($0.value))])) })),
+        ]
+        if let defaultModel { config.append(("default_model", .string(defaultModel))) }
+        if !limits.isEmpty { config.append(("limits", .object(limits.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))) }
+        config += extra
+        try JSONValue.object(config).encodedString.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// Starts agnod and waits until it says it is listening (or fails with its log).
+    public func start(arguments: [String] = [], environment: [String: String] = [:]) throws {
+        let process = Process()
+        process.executableURL = Binaries.agnod
+        process.arguments = ["--config", configPath] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.standardError = logPipe
+        process.standardOutput = logPipe
+        let log = self.log
+        logPipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil; log.close() } else { log.append(data) }
+        }
+        try process.run()
+        self.process = process
+        guard log.wait(for: "listening", timeout: 30) else {
+            process.terminate()
+            throw TestError("agnod did not start listening; its log:\n\(log.text)")
+        }
+    }
+
+    /// Everything agnod has logged so far.
+    public var logText: String { log.text }
+
+    /// Waits until agnod's log contains `text`.
+    public func waitForLog(_ text: String, timeout: Double = 10) -> Bool { log.wait(for: text, timeout: timeout) }
+
+    public func connect() throws -> AgnoConnection { try AgnoConnection(path: socket) }
+
+    /// Runs the real agnoctl against this daemon.
+    public func agnoctl(_ arguments: [String], stdin: String? = nil) throws -> ProcessResult {
+        try runProcess(Binaries.agnoctl, arguments, environment: ["AGNOD_SOCKET": socket], stdin: stdin)
+    }
+
+    /// Sends SIGTERM and waits for the exit; returns the exit status.
+    @discardableResult
+    public func stop() -> Int32 {
+        guard let process, process.isRunning else { return process?.terminationStatus ?? 0 }
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit {
+        if let process, process.isRunning { process.terminate(); process.waitUntilExit() }
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// A test set-up failure with a message.
+public struct TestError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A process's log, growing as it writes, with a wait for a line to appear.
+final class LogBuffer: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var data = Data()
+    private var closed = false
+
+    func append(_ more: Data) {
+        condition.lock()
+        data.append(more)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var text: String {
+        condition.lock()
+        defer { condition.unlock() }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func wait(for needle: String, timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while !String(decoding: data, as: UTF8.self).contains(needle) {
+            if closed || !condition.wait(until: deadline) { return String(decoding: data, as: UTF8.self).contains(needle) }
+        }
+        return true
+    }
+}

@@ -1,0 +1,41 @@
+import AgnoClient
+import AgnoProtocol
+import ArgumentParser
+
+extension AgnoctlCommand {
+    /// `agnoctl status RUN_ID`.
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a run's status, steps and output.")
+
+        @OptionGroup var options: ClientOptions
+
+        @Argument(help: "The run's id.")
+        var runID: String
+
+        @Flag(help: "Print the raw run summary.")
+        var json = false
+
+        func run() throws {
+            let connection = try options.connect()
+            let result: JSONValue
+            do {
+                result = try connection.result(.status(StatusRequest(runID: runID)))
+            } catch {
+                throw Output.fail(error)
+            }
+            if json { return Output.json(result) }
+            guard let run = RunSummary(json: result) else { throw Output.fail(ClientError.badReply(result.encodedString)) }
+            var lines = [
+                "Run ID:   \(run.runID)", "Workflow: \(run.workflow)", "Status:   \(run.status.rawValue)",
+                "Owner:    \(run.owner) (uid \(run.ownerUID))", "Created:  \(Timestamp.rfc3339(run.createdAt))",
+            ]
+            if let error = run.error { lines.append("Error:    \(error)") }
+            lines.append("Input:    \(run.input)")
+            for step in run.steps {
+                lines.append("Step \(step.index + 1) \(step.name): \(step.status.rawValue)\(step.error.map { " — \($0)" } ?? "")")
+            }
+            if let content = run.content { lines.append("Content:\n\(content)") }
+            Output.out(lines.joined(separator: "\n") + "\n")
+        }
+    }
+}

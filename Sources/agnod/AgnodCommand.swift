@@ -1,0 +1,53 @@
+import AgnoDaemon
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `agnod`: the agent workflow daemon.
+@main
+struct AgnodCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agnod",
+        abstract: "Runs agent workflows for the users of this machine, over a Unix socket.",
+        version: Daemon.version)
+
+    @Option(name: .long, help: "The configuration file (YAML or JSON). Default: \(DaemonConfigParser.defaultPath) if it exists.")
+    var config: String?
+
+    @Option(name: .long, help: "The Unix socket to listen on (overrides the file's 'socket').")
+    var socket: String?
+
+    @Option(name: .customLong("state-dir"), help: "Where runs are kept (overrides 'state_dir').")
+    var stateDir: String?
+
+    @Option(name: .long, help: "The workflows directory (overrides 'workflows_dir').")
+    var workflows: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        var daemonConfig = DaemonConfig()
+        let path = config ?? (FileManager.default.fileExists(atPath: DaemonConfigParser.defaultPath) ? DaemonConfigParser.defaultPath : nil)
+        if let path {
+            do {
+                daemonConfig = try DaemonConfigParser.load(path: path)
+            } catch {
+                FileHandle.standardError.write(Data("agnod: bad configuration: \(error)\n".utf8))
+                throw ExitCode(78)  // EX_CONFIG
+            }
+        }
+        daemonConfig.apply(.init(socket: socket, stateDir: stateDir, workflowsDir: workflows))
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "agnod")
+        let daemon = Daemon(config: daemonConfig, logger: logger)
+        try await daemon.run()
+    }
+}

@@ -1,0 +1,69 @@
+@testable import AgnoCore
+import AgnoProtocol
+import Testing
+
+@Suite struct SSEParserTests {
+    func events(_ chunks: [String]) -> [String] {
+        var parser = SSEParser()
+        var out: [String] = []
+        for chunk in chunks { parser.feed(Array(chunk.utf8)) { out.append(String(decoding: $0, as: UTF8.self)) } }
+        parser.finish { out.append(String(decoding: $0, as: UTF8.self)) }
+        return out
+    }
+
+    @Test func eventsSplitAnywhereAreReassembled() {
+        #expect(events(["da", "ta: {\"a\"", ":1}\n", "\ndata: [DONE]\n\n"]) == ["{\"a\":1}", "[DONE]"])
+    }
+
+    @Test func crlfCommentsAndOtherFieldsAreHandled() {
+        #expect(events([": keep-alive\r\n\r\nevent: x\r\nid: 3\r\ndata:one\r\ndata: two\r\n\r\n"]) == ["one\ntwo"])
+    }
+
+    @Test func aLastEventWithoutBlankLineIsDelivered() {
+        #expect(events(["data: tail"]) == ["tail"])
+    }
+}
+
+@Suite struct ChatStreamAccumulatorTests {
+    func take(_ acc: inout ChatStreamAccumulator, _ json: String) throws -> String? {
+        try acc.take(Array(json.utf8)[...])
+    }
+
+    @Test func contentDeltasAreReturnedAndJoined() throws {
+        var acc = ChatStreamAccumulator()
+        #expect(try take(&acc, #"{"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"#) == nil)
+        #expect(try take(&acc, #"{"choices":[{"index":0,"delta":{"content":"Once "}}]}"#) == "Once ")
+        #expect(try take(&acc, #"{"choices":[{"index":0,"delta":{"content":"upon"},"finish_reason":"stop"}]}"#) == "upon")
+        #expect(acc.turn() == ChatTurn(content: "Once upon", toolCalls: [], finishReason: "stop"))
+    }
+
+    @Test func toolCallDeltasAreMergedByIndex() throws {
+        var acc = ChatStreamAccumulator()
+        _ = try take(&acc, #"{"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c0","type":"function","function":{"name":"add","arguments":""}}]}}]}"#)
+        _ = try take(&acc, #"{"choices":[{"delta":{"tool_calls":[{"index":1,"id":"c1","function":{"name":"multiply","arguments":"{\"a\":"}}]}}]}"#)
+        _ = try take(&acc, #"{"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"a\":1,"}}]}}]}"#)
+        _ = try take(&acc, #"{"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"b\":2}"}},{"index":1,"function":{"arguments":"3,\"b\":4}"}}]}}]}"#)
+        _ = try take(&acc, #"{"choices":[{"delta":{},"finish_reason":"tool_calls"}]}"#)
+        _ = try take(&acc, "[DONE]")
+        #expect(acc.done)
+        #expect(acc.turn().toolCalls == [
+            ToolCall(id: "c0", name: "add", arguments: #"{"a":1,"b":2}"#),
+            ToolCall(id: "c1", name: "multiply", arguments: #"{"a":3,"b":4}"#),
+        ])
+    }
+
+    @Test func anErrorChunkBecomesAModelError() {
+        var acc = ChatStreamAccumulator()
+        #expect(throws: ModelError.self) { try take(&acc, #"{"error":{"message":"overloaded"}}"#) }
+        #expect(throws: ModelError.self) { try take(&acc, "{garbage") }
+    }
+}
+
+@Suite struct SecretRedactorTests {
+    @Test func keysAndBearerTokensAreRemoved() {
+        let text = SecretRedactor.redact("Incorrect API key provided: sk-abc1234567890xyz; header Bearer sk-abc1234567890xyz; raw KEYVALUE99", secrets: ["KEYVALUE99"])
+        #expect(!text.contains("abc1234567890xyz"))
+        #expect(!text.contains("KEYVALUE99"))
+        #expect(text.contains("[redacted]"))
+    }
+}

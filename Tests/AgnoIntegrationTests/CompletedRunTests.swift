@@ -1,0 +1,110 @@
+import AgnoClient
+import AgnoProtocol
+import AgnoTesting
+import Foundation
+import Testing
+
+@Suite struct CompletedRunTests {
+    @Test func aTwoStepRunStreamsEveryEventInOrderAndEndsCompleted() async throws {
+        let h = try await Harness(models: ["fast": .fast("dragon", count: 40)], workflows: ["article.yaml": Fixtures.twoStep("article", first: "fast:m", second: "fast:m")])
+        defer { Task { await h.shutdown() } }
+        let c = try h.connect()
+        let (runID, id) = try c.startStreaming("article", input: "A dragon learns to code")
+        var cap = StreamCapture()
+        try c.capture(id, into: &cap)
+        #expect(cap.seqs == Array(1...cap.events.count))
+        let names = cap.names
+        let expectedHead = ["WorkflowStarted", "StepStarted", "RunStarted"]
+        #expect(Array(names.prefix(3)) == expectedHead)
+        #expect(names.last == "WorkflowCompleted")
+        #expect(names.filter { $0 == "RunContent" }.count == 80)
+        #expect(names.filter { $0 == "StepCompleted" }.count == 2)
+        // Step 1 gets the run's input; step 2 gets step 1's output.
+        let requests = h.models["fast"]!.stats.requests
+        #expect(requests.count == 2)
+        let firstUser = requests[0]["messages"]?.arrayValue?.last?["content"]?.stringValue
+        let secondUser = requests[1]["messages"]?.arrayValue?.last?["content"]?.stringValue
+        #expect(firstUser == "A dragon learns to code")
+        #expect(secondUser == String(repeating: "dragon ", count: 40))
+        #expect(requests[0]["messages"]?.arrayValue?.first?["role"]?.stringValue == "system")
+        #expect(requests[0]["stream"] == .bool(true))
+        // Agent events carry their own run id and where they run.
+        let content = cap.events.first { $0.event["event"]?.stringValue == "RunContent" }!.event
+        #expect(content["workflow_run_id"]?.stringValue == runID)
+        #expect(content["run_id"]?.stringValue != runID)
+        #expect(content["step_name"]?.stringValue == "research" && content["agent_name"]?.stringValue == "Research Agent")
+        #expect(cap.end?.status == .completed)
+        #expect(cap.end?.content == String(repeating: "dragon ", count: 40))
+        #expect(cap.end?.steps.map(\.status) == [.completed, .completed])
+        #expect(cap.end?.lastSeq == cap.events.count)
+        // A replay is identical, byte for byte once re-encoded.
+        let again = try h.connect()
+        let sid = try again.send(.stream(StreamRequest(runID: runID)))
+        var replay = StreamCapture()
+        try again.capture(sid, into: &replay)
+        #expect(replay.events.map(\.event.encoded) == cap.events.map(\.event.encoded))
+        #expect(replay.seqs == cap.seqs)
+    }
+
+    @Test func theToolLoopRunsABuiltInToolAndSendsItsResultBackToTheModel() async throws {
+        let model = ScriptedModelServer { body, _ in
+            let last = body["messages"]?.arrayValue?.last
+            if last?["role"]?.stringValue == "tool" {
+                return .text(["The answer is ", last?["content"]?.stringValue ?? "?"])
+            }
+            return .toolCall(name: "multiply", arguments: #"{"a": 6, "b": 7}"#)
+        }
+        let h = try await Harness(models: ["m": model], workflows: ["calc.yaml": Fixtures.oneStep("calc", model: "m:x", tools: ["calculator"])])
+        defer { Task { await h.shutdown() } }
+        let c = try h.connect()
+        let (_, id) = try c.startStreaming("calc", input: "what is 6 times 7?")
+        var cap = StreamCapture()
+        try c.capture(id, into: &cap)
+        #expect(cap.end?.status == .completed)
+        let started = cap.events.first { $0.event["event"]?.stringValue == "ToolCallStarted" }?.event["tool"]
+        #expect(started?["name"]?.stringValue == "multiply")
+        #expect(started?["arguments"]?["a"]?.intValue == 6)
+        let completed = cap.events.first { $0.event["event"]?.stringValue == "ToolCallCompleted" }?.event["tool"]
+        #expect(completed?["result"]?.stringValue?.contains("42") == true)
+        #expect(cap.end?.content?.contains("42") == true)
+        let requests = model.stats.requests
+        #expect(requests.count == 2)
+        #expect(requests[0]["tools"]?.arrayValue?.count == 8)
+        #expect(requests[1]["messages"]?.arrayValue?.contains { $0["role"]?.stringValue == "tool" && $0["content"]?.stringValue?.contains("42") == true } == true)
+    }
+
+    @Test func aToolCallLimitStopsAModelThatNeverStopsCallingTools() async throws {
+        let model = ScriptedModelServer { body, _ in
+            body["tools"] == nil ? .text(["gave up"]) : .toolCall(name: "add", arguments: #"{"a":1,"b":1}"#)
+        }
+        let wf = Fixtures.oneStep("loop", model: "m:x", tools: ["calculator"]).replacingOccurrences(of: "name: loop\n", with: "name: loop\ntool_call_limit: 3\n")
+        let h = try await Harness(models: ["m": model], workflows: ["loop.yaml": wf])
+        defer { Task { await h.shutdown() } }
+        let c = try h.connect()
+        let (_, id) = try c.startStreaming("loop", input: "loop forever")
+        var cap = StreamCapture()
+        try c.capture(id, into: &cap)
+        #expect(cap.end?.status == .completed)
+        #expect(cap.names.filter { $0 == "ToolCallCompleted" }.count == 3)
+        #expect(model.stats.requests.count == 4)
+        #expect(cap.end?.content == "gave up")
+    }
+
+    @Test func aFailingToolBecomesAnErrorResultForTheModel() async throws {
+        let model = ScriptedModelServer { body, _ in
+            let last = body["messages"]?.arrayValue?.last
+            if last?["role"]?.stringValue == "tool" { return .text(["saw: ", last?["content"]?.stringValue ?? ""]) }
+            return .toolCall(name: "divide", arguments: #"{"a":1,"b":0}"#)
+        }
+        let h = try await Harness(models: ["m": model], workflows: ["d.yaml": Fixtures.oneStep("d", model: "m:x", tools: ["calculator"])])
+        defer { Task { await h.shutdown() } }
+        let c = try h.connect()
+        let (_, id) = try c.startStreaming("d", input: "1/0")
+        var cap = StreamCapture()
+        try c.capture(id, into: &cap)
+        #expect(cap.end?.status == .completed)
+        let error = cap.events.first { $0.event["event"]?.stringValue == "ToolCallError" }?.event["tool"]?["error"]?.stringValue
+        #expect(error?.contains("division by zero") == true)
+        #expect(cap.end?.content?.contains("division by zero") == true)
+    }
+}

@@ -1,0 +1,62 @@
+import AgnoClient
+import AgnoProtocol
+import AgnoTesting
+import Foundation
+import Testing
+
+@Suite struct ConnectionTests {
+    @Test func severalRequestsInFlightOnOneConnectionAreAnsweredByID() async throws {
+        let h = try await Harness(models: ["slow": .slow("w", ms: 3, count: 100)], workflows: ["s.yaml": Fixtures.oneStep("s", model: "slow:m")])
+        defer { Task { await h.shutdown() } }
+        let c = try h.connect()
+        // Two streaming starts and a few quick requests, all sent before reading anything.
+        let s1 = try c.send(.start(StartRequest(workflow: "s", input: "one", stream: true)), id: .string("s1"))
+        let s2 = try c.send(.start(StartRequest(workflow: "s", input: "two", stream: true)), id: .string("s2"))
+        let hello = try c.send(.hello(HelloRequest()), id: .int(3))
+        let wfs = try c.send(.workflows(WorkflowsRequest()), id: .int(4))
+        guard case .result(_, let helloResult) = try c.reply(for: hello) else { Issue.record("hello"); return }
+        #expect(helloResult["server"]?.stringValue?.hasPrefix("agnod/") == true)
+        guard case .result(_, let wfResult) = try c.reply(for: wfs) else { Issue.record("workflows"); return }
+        #expect(wfResult["workflows"]?.arrayValue?.first?["steps"] == .array(["only"]))
+        var a = StreamCapture(), b = StreamCapture()
+        try c.capture(s1, into: &a)
+        try c.capture(s2, into: &b)
+        #expect(a.end?.status == .completed && b.end?.status == .completed)
+        #expect(a.seqs == Array(1...a.events.count) && b.seqs == Array(1...b.events.count))
+        #expect(a.end?.runID != b.end?.runID)
+    }
+
+    @Test func aRequestIDAlreadyInFlightIsRefused() async throws {
+        let h = try await Harness(models: ["stall": .stalling()], workflows: ["s.yaml": Fixtures.oneStep("s", model: "stall:m")])
+        defer { Task { await h.shutdown() } }
+        let c = try h.connect()
+        let id = try c.send(.start(StartRequest(workflow: "s", input: "one", stream: true)), id: .string("same"))
+        guard case .result = try c.reply(for: id) else { Issue.record("start"); return }
+        try c.send(.hello(HelloRequest()), id: .string("same"))
+        var sawRefusal = false
+        while !sawRefusal {
+            if case .error(.string("same"), let e) = try c.reply(for: id) {
+                #expect(e.code == .badRequest && e.message.contains("in flight"))
+                sawRefusal = true
+            }
+        }
+    }
+
+    @Test func aReaderThatNeverReadsDoesNotHoldUpTheRunOrOthersAndCatchesUpLater() async throws {
+        let h = try await Harness(models: ["m": .fast("x", count: 20_000)], workflows: ["s.yaml": Fixtures.oneStep("s", model: "m:y")])
+        defer { Task { await h.shutdown() } }
+        let lazy = try h.connect()
+        let (runID, lazyID) = try lazy.startStreaming("s", input: "go")  // and then does not read
+        let other = try h.connect()
+        let sid = try other.send(.stream(StreamRequest(runID: runID)))
+        var cap = StreamCapture()
+        try other.capture(sid, into: &cap)
+        #expect(cap.end?.status == .completed)
+        #expect(cap.events.count == 20_006)
+        // The lazy reader now reads everything: no gap, no duplicate, then end.
+        var late = StreamCapture()
+        try lazy.capture(lazyID, into: &late)
+        #expect(late.seqs == Array(1...20_006))
+        #expect(late.end?.status == .completed)
+    }
+}
