@@ -75,6 +75,7 @@ let package = Package(
         ),
         .testTarget(name: "AgnoProtocolTests", dependencies: ["AgnoProtocol"]),
         .testTarget(name: "AgnoCoreTests", dependencies: ["AgnoCore", "AgnoTesting"]),
+        .testTarget(name: "AgnoDaemonTests", dependencies: ["AgnoDaemon", "AgnoCore"]),
         .testTarget(name: "AgnoIntegrationTests", dependencies: ["AgnoClient", "AgnoProtocol", "AgnoTesting"]),
     ]
 )

@@ -1,10 +1,13 @@
-/// Which PENDING run starts next: each user's runs in order, users served round-robin, so one user's long
-/// queue cannot starve another's first run.
+/// Which PENDING run starts next: each user's runs in order; among users with waiting runs, the one served
+/// longest ago goes first (round-robin over time), so one user's long queue cannot starve another's first run.
 struct RunQueue {
     private var queues: [UInt32: [RunRecord]] = [:]
     private var heads: [UInt32: Int] = [:]
-    /// Users with queued runs, in the order they will be served.
+    /// Users with queued runs, in the order their runs arrived.
     private var ring: [UInt32] = []
+    /// When each user last had a run started (a counter).
+    private var lastServed: [UInt32: Int] = [:]
+    private var clock = 0
 
     func count(for uid: UInt32) -> Int { (queues[uid]?.count ?? 0) - (heads[uid] ?? 0) }
 
@@ -14,15 +17,20 @@ struct RunQueue {
         queues[uid, default: []].append(record)
     }
 
-    /// The next run of the first user in the ring who may start one; that user moves to the back of the ring.
+    /// The next run of the user, among those who may start one, who was served longest ago.
     mutating func next(mayStart: (UInt32) -> Bool) -> RunRecord? {
+        var best: (position: Int, served: Int)?
         for (position, uid) in ring.enumerated() where mayStart(uid) {
-            guard let record = pop(uid) else { continue }
-            ring.remove(at: position)
-            if count(for: uid) > 0 { ring.append(uid) }
-            return record
+            let served = lastServed[uid] ?? -1
+            if best == nil || served < best!.served { best = (position, served) }
         }
-        return nil
+        guard let best else { return nil }
+        let uid = ring[best.position]
+        guard let record = pop(uid) else { return nil }
+        clock += 1
+        lastServed[uid] = clock
+        if count(for: uid) == 0 { ring.remove(at: best.position) }
+        return record
     }
 
     /// Removes a run that was cancelled while it waited.

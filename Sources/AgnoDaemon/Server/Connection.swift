@@ -16,7 +16,7 @@ struct Connection {
         do {
             try await channel.executeThenClose { inbound, outbound in
                 let writer = ReplyWriter(outbound: outbound)
-                let inFlight = Mutex(Set<RequestID>())
+                let inFlight = InFlightRequests()
                 let limit = daemon.config.requestsPerConnection
                 await withDiscardingTaskGroup { group in
                     do {
@@ -31,7 +31,7 @@ struct Connection {
                                 case .failure(let id, let error):
                                     try await writer.send(ReplyEncoder.error(id, error))
                                 case .request(let id, let request):
-                                    let admitted = inFlight.withLock { ids -> ProtocolError? in
+                                    let admitted = inFlight.ids.withLock { ids -> ProtocolError? in
                                         if ids.contains(id) { return .badRequest("request id \(id.json.encodedString) is already in flight on this connection") }
                                         if ids.count >= limit {
                                             return ProtocolError(.busy, "this connection already has \(limit) requests in flight (requests_per_connection)", retryAfterMs: 100)
@@ -51,7 +51,7 @@ struct Connection {
                                         } catch {
                                             daemon.logger.debug("request ended early", metadata: ["op": "\(request.op)", "error": "\(error)"])
                                         }
-                                        _ = inFlight.withLock { $0.remove(id) }
+                                        _ = inFlight.ids.withLock { $0.remove(id) }
                                     }
                                 }
                             }
@@ -67,4 +67,9 @@ struct Connection {
             daemon.logger.debug("connection closed with an error", metadata: ["error": "\(error)"])
         }
     }
+}
+
+/// The ids of a connection's requests in flight.
+final class InFlightRequests: Sendable {
+    let ids = Mutex(Set<RequestID>())
 }

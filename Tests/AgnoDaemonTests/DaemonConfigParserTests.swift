@@ -1,0 +1,68 @@
+import AgnoCore
+@testable import AgnoDaemon
+import Testing
+
+@Suite struct DaemonConfigParserTests {
+    @Test func theDesignCardsExampleLoads() throws {
+        let config = try DaemonConfigParser.parse(text: """
+            socket: /run/agnod/agnod.sock
+            state_dir: /var/lib/agnod
+            workflows_dir: /etc/agnod/workflows
+            admin_group: agnod-admin
+            providers:
+              local:
+                base_url: http://127.0.0.1:8181/v1
+              openai:
+                base_url: https://api.openai.com/v1
+                api_key_env: OPENAI_API_KEY
+            default_model: local:smollm2
+            limits:
+              active_runs: 64
+              active_runs_per_user: 8
+              queued_runs_per_user: 1000
+              connections_per_user: 64
+            mcp_servers:
+              time:
+                command: [/opt/agnod/mcp/bin/mcp-server-time]
+            web_search:
+              backend: duckduckgo
+            """, file: "agnod.yaml")
+        #expect(config.socket == "/run/agnod/agnod.sock")
+        #expect(config.providers.map(\.name) == ["local", "openai"])
+        #expect(config.providers[1].apiKeyEnv == "OPENAI_API_KEY")
+        #expect(config.providers[0].hint?.contains("agnod-model") == true)
+        #expect(config.defaultModel == "local:smollm2")
+        #expect(config.limits == RunLimits(activeRuns: 64, activeRunsPerUser: 8, queuedRunsPerUser: 1000))
+        #expect(config.connectionsPerUser == 64)
+    }
+
+    @Test func jsonLoadsAndOverridesWin() throws {
+        var config = try DaemonConfigParser.parse(text: #"{"socket":"/a.sock","state_dir":"/s","providers":{"p":{"base_url":"http://h:1/v1"}}}"#, file: "c.json")
+        config.apply(.init(socket: "/b.sock", workflowsDir: "/w"))
+        #expect(config.socket == "/b.sock" && config.stateDir == "/s" && config.workflowsDir == "/w")
+    }
+
+    func error(_ text: String) -> ConfigError? {
+        do {
+            _ = try DaemonConfigParser.parse(text: text, file: "/etc/agnod/agnod.yaml")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func wrongTypesAndValuesAreReportedWithTheirLine() {
+        #expect(error("limits:\n  active_runs: many\n")?.line == 2)
+        #expect(error("limits:\n  active_runs: 0\n")?.reason.contains("1 or more") == true)
+        #expect(error("providers:\n  p:\n    base_url: ftp://x\n")?.reason.contains("http") == true)
+        #expect(error("providers:\n  p: {}\n")?.reason.contains("base_url") == true)
+        #expect(error("default_model: nowhere:m\n")?.reason.contains("nowhere") == true)
+    }
+
+    @Test func anAPIKeyInTheFileIsRefused() {
+        let e = error("providers:\n  openai:\n    base_url: https://api.openai.com/v1\n    api_key: sk-12345\n")
+        #expect(e?.line == 4)
+        #expect(e?.reason.contains("api_key_env") == true)
+        #expect(e?.description.contains("sk-12345") == false)
+    }
+}
