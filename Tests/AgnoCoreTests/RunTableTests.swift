@@ -10,13 +10,14 @@ import Testing
     let bob = Caller(uid: 1002, user: "bob", isAdmin: false)
     let admin = Caller(uid: 0, user: "root", isAdmin: true)
 
-    func table(_ server: ScriptedModelServer, limits: RunLimits = RunLimits()) -> (RunTable, WorkflowDefinition) {
+    /// A table whose runs use `server`; call `models.shutdown()` at the end (async-http-client insists).
+    func table(_ server: ScriptedModelServer, limits: RunLimits = RunLimits()) -> (RunTable, WorkflowDefinition, ModelResolver) {
         let table = RunTable(store: MemoryRunStore(), limits: limits)
         let models = ModelResolver(providers: [ProviderConfig(name: "m", baseURL: server.baseURL)], defaultModel: "m:x")
         table.setExecutor { record in await WorkflowRunner(environment: ExecutionEnvironment(models: models, tools: .builtIn)).run(record) }
         let wf = WorkflowDefinition(name: "w", agents: ["a": AgentDefinition(key: "a", name: "A")],
                                     steps: [.agent(AgentStep(name: "one", agent: "a")), .agent(AgentStep(name: "two", agent: "a"))])
-        return (table, wf)
+        return (table, wf, models)
     }
 
     /// Reads a run's events until its end, the way the daemon's stream op does.
@@ -34,31 +35,33 @@ import Testing
     @Test func aRunCompletesAndItsEventsAreStoredGaplessInOrder() async throws {
         let server = ScriptedModelServer(.words("hi", count: 50))
         try await server.start()
-        let (table, wf) = table(server)
+        let (table, wf, models) = table(server)
         let record = try table.start(workflow: wf, input: "go", runID: nil, sessionID: nil, caller: alice)
         let (events, summary) = await drain(record)
         #expect(summary.status == .completed)
         #expect(events.map(\.seq) == Array(1...events.count))
         let stored = try table.store.events(runID: record.runID, afterSeq: 0, limit: 10_000)
         #expect(stored == events)
+        await models.shutdown()
         await server.stop()
     }
 
     @Test func aReaderWithATinyBufferStillGetsEveryEventOnce() async throws {
         let server = ScriptedModelServer(.words("x", count: 3000))
         try await server.start()
-        let (table, wf) = table(server)
+        let (table, wf, models) = table(server)
         let record = try table.start(workflow: wf, input: "go", runID: nil, sessionID: nil, caller: alice)
         let (events, _) = await drain(record)
         #expect(events.map(\.seq) == Array(1...events.count))
         #expect(events.count == 3000 * 2 + 9)
+        await models.shutdown()
         await server.stop()
     }
 
     @Test func othersCannotSeeOrCancelARunButAnAdminCan() async throws {
         let server = ScriptedModelServer(.stall(after: ["a"]))
         try await server.start()
-        let (table, wf) = table(server)
+        let (table, wf, models) = table(server)
         let record = try table.start(workflow: wf, input: "secret", runID: "r1", sessionID: nil, caller: alice)
         #expect(throws: ProtocolError.notFound("no run 'r1'")) { try table.summary("r1", caller: bob) }
         #expect(throws: ProtocolError.self) { try table.cancel("r1", reason: nil, caller: bob) }
@@ -69,13 +72,14 @@ import Testing
         let (events, summary) = await drain(record)
         #expect(summary.status == .cancelled)
         #expect(events.last.map { String(decoding: $0.json, as: UTF8.self) }?.contains("cancelled by root") == true)
+        await models.shutdown()
         await server.stop()
     }
 
     @Test func queuedRunsStartInOrderAsSlotsFreeAndUsersTakeTurns() async throws {
         let server = ScriptedModelServer(.words("x", count: 3))
         try await server.start()
-        let (table, wf) = table(server, limits: RunLimits(activeRuns: 1, activeRunsPerUser: 1, queuedRunsPerUser: 100))
+        let (table, wf, models) = table(server, limits: RunLimits(activeRuns: 1, activeRunsPerUser: 1, queuedRunsPerUser: 100))
         var records: [RunRecord] = []
         for i in 0..<4 { records.append(try table.start(workflow: wf, input: "a\(i)", runID: "a\(i)", sessionID: nil, caller: alice)) }
         records.append(try table.start(workflow: wf, input: "b0", runID: "b0", sessionID: nil, caller: bob))
@@ -83,6 +87,7 @@ import Testing
         let started = records.map { ($0.runID, $0.summary.startedAt!) }.sorted { $0.1 < $1.1 }.map(\.0)
         #expect(started == ["a0", "b0", "a1", "a2", "a3"])
         #expect(table.activeCount == 0 && table.liveCount == 0)
+        await models.shutdown()
         await server.stop()
     }
 }

@@ -7,7 +7,7 @@ import Testing
 @Suite struct AgnoctlTests {
     @Test func runStreamsContentToStdoutAndProgressToStderrAndExitsZero() async throws {
         let h = try await Harness(models: ["fast": .fast("dragon", count: 5)], workflows: ["article.yaml": Fixtures.twoStep("article", first: "fast:m", second: "fast:m")])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         let result = try h.daemon.agnoctl(["run", "article", "A", "dragon", "learns"])
         #expect(result.status == 0)
         #expect(result.stdout == "dragon dragon dragon dragon dragon \ndragon dragon dragon dragon dragon \n")
@@ -19,7 +19,7 @@ import Testing
 
     @Test func detachPrintsTheRunIDThenStatusShowsItRunningAndListShowsIt() async throws {
         let h = try await Harness(models: ["stall": .stalling()], workflows: ["s.yaml": Fixtures.oneStep("s", model: "stall:m")])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         let started = try h.daemon.agnoctl(["run", "--detach", "s", "in the background"])
         #expect(started.status == 0)
         let runID = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -46,14 +46,14 @@ import Testing
 
     @Test func attachFromASeqPrintsOnlyWhatCameAfterIt() async throws {
         let h = try await Harness(models: ["m": ScriptedModelServer(.text(["a", "b", "c", "d"]))], workflows: ["s.yaml": Fixtures.oneStep("s", model: "m:x")])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         let runID = try h.daemon.agnoctl(["run", "-d", "s", "x"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let full = try h.daemon.agnoctl(["attach", runID])
         #expect(full.status == 0 && full.stdout == "abcd\n")
         // seq 1 WorkflowStarted, 2 StepStarted, 3 RunStarted, 4..7 RunContent a..d
-        let tail = try h.daemon.agnoctl(["attach", runID, "--from", "5"])
+        let tail = try h.daemon.agnoctl(["attach", runID, "--from", "4"])
         #expect(tail.stdout == "bcd\n")
-        let frames = try h.daemon.agnoctl(["attach", "--json", runID, "--from", "9"])
+        let frames = try h.daemon.agnoctl(["attach", "--json", runID, "--from", "8"])
         let lines = frames.stdout.split(separator: "\n")
         #expect(lines.count == 3)  // StepCompleted, WorkflowCompleted, end
         #expect(lines.last?.contains("\"type\":\"end\"") == true)
@@ -62,7 +62,7 @@ import Testing
     @Test func exitCodesFollowTheRunsStatusAndUsageAndReachability() async throws {
         let h = try await Harness(models: ["ok": .fast(), "bad": ScriptedModelServer(.httpError(status: 500, body: "x"))],
                                   workflows: ["ok.yaml": Fixtures.oneStep("ok", model: "ok:m"), "bad.yaml": Fixtures.oneStep("bad", model: "bad:m")])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         #expect(try h.daemon.agnoctl(["run", "ok", "x"]).status == 0)
         #expect(try h.daemon.agnoctl(["run", "bad", "x"]).status == 1)
         #expect(try h.daemon.agnoctl(["run"]).status == 2)
@@ -76,7 +76,7 @@ import Testing
 
     @Test func ctrlCInRunCancelsTheRunAndExits130() async throws {
         let h = try await Harness(models: ["stall": .stalling()], workflows: ["s.yaml": Fixtures.oneStep("s", model: "stall:m")])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         let process = Process()
         process.executableURL = Binaries.agnoctl
         process.arguments = ["run", "--run-id", "ctrl-c-run", "s", "wait"]

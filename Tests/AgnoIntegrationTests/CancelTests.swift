@@ -9,7 +9,7 @@ import Testing
     @Test func aCancelFromAnotherClientEndsTheRunCancelledKeepingWhatWasWritten() async throws {
         let h = try await Harness(models: ["fast": .fast("research"), "slow": .slow("dragon", ms: 5)],
                                   workflows: ["article.yaml": Fixtures.twoStep("article", first: "fast:m", second: "slow:m")])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         let a = try h.connect(), b = try h.connect()
         let (runID, id) = try a.startStreaming("article", input: "A dragon learns to code")
         var cap = StreamCapture()
@@ -44,7 +44,7 @@ import Testing
     @Test func aCancelStopsAStalledModelAndClosesItsConnection() async throws {
         let stall = ScriptedModelServer.stalling()
         let h = try await Harness(models: ["stall": stall], workflows: ["s.yaml": Fixtures.oneStep("s", model: "stall:m")])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         let a = try h.connect(), b = try h.connect()
         let (runID, id) = try a.startStreaming("s", input: "go")
         var cap = StreamCapture()
@@ -67,7 +67,7 @@ import Testing
     @Test func aCancelDuringABlockingToolStopsTheTool() async throws {
         let model = ScriptedModelServer { _, _ in .toolCall(name: "sleep", arguments: #"{"seconds": 600}"#) }
         let h = try await Harness(models: ["m": model], workflows: ["t.yaml": Fixtures.oneStep("t", model: "m:x", tools: ["sleep"])])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         let a = try h.connect(), b = try h.connect()
         let (runID, id) = try a.startStreaming("t", input: "wait")
         var cap = StreamCapture()
@@ -83,7 +83,7 @@ import Testing
         let stall = ScriptedModelServer.stalling()
         let h = try await Harness(models: ["stall": stall], workflows: ["s.yaml": Fixtures.oneStep("s", model: "stall:m")],
                                   limits: ["active_runs": 1, "active_runs_per_user": 1])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         let c = try h.connect()
         let first = try c.resultOf(.start(StartRequest(workflow: "s", input: "one")))
         let second = try c.resultOf(.start(StartRequest(workflow: "s", input: "two")))
@@ -105,7 +105,7 @@ import Testing
     @Test func onDisconnectCancelCancelsTheRunWhenTheClientGoesAway() async throws {
         let slow = ScriptedModelServer.slow()
         let h = try await Harness(models: ["slow": slow], workflows: ["s.yaml": Fixtures.oneStep("s", model: "slow:m")])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         var a: AgnoConnection? = try h.connect()
         let (runID, id) = try a!.startStreaming("s", input: "go", onDisconnect: .cancel)
         var cap = StreamCapture()
@@ -121,7 +121,7 @@ import Testing
 
     @Test func withoutOnDisconnectTheRunGoesOnAndCanBeReattachedAfterTheLastSeq() async throws {
         let h = try await Harness(models: ["slow": .slow("word", ms: 2, count: 200)], workflows: ["s.yaml": Fixtures.oneStep("s", model: "slow:m")])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         var a: AgnoConnection? = try h.connect()
         let (runID, id) = try a!.startStreaming("s", input: "go")
         var first = StreamCapture()

@@ -7,7 +7,7 @@ import Testing
 @Suite struct CompletedRunTests {
     @Test func aTwoStepRunStreamsEveryEventInOrderAndEndsCompleted() async throws {
         let h = try await Harness(models: ["fast": .fast("dragon", count: 40)], workflows: ["article.yaml": Fixtures.twoStep("article", first: "fast:m", second: "fast:m")])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         let c = try h.connect()
         let (runID, id) = try c.startStreaming("article", input: "A dragon learns to code")
         var cap = StreamCapture()
@@ -33,16 +33,16 @@ import Testing
         #expect(content["workflow_run_id"]?.stringValue == runID)
         #expect(content["run_id"]?.stringValue != runID)
         #expect(content["step_name"]?.stringValue == "research" && content["agent_name"]?.stringValue == "Research Agent")
-        #expect(cap.end?.status == .completed)
+        #expect(cap.end?.status == .completed, "\(cap.end?.error ?? "")")
         #expect(cap.end?.content == String(repeating: "dragon ", count: 40))
         #expect(cap.end?.steps.map(\.status) == [.completed, .completed])
         #expect(cap.end?.lastSeq == cap.events.count)
-        // A replay is identical, byte for byte once re-encoded.
+        // A replay is identical: same seqs, same fields, same values.
         let again = try h.connect()
         let sid = try again.send(.stream(StreamRequest(runID: runID)))
         var replay = StreamCapture()
         try again.capture(sid, into: &replay)
-        #expect(replay.events.map(\.event.encoded) == cap.events.map(\.event.encoded))
+        #expect(replay.events.map(\.event) == cap.events.map(\.event))
         #expect(replay.seqs == cap.seqs)
     }
 
@@ -55,12 +55,12 @@ import Testing
             return .toolCall(name: "multiply", arguments: #"{"a": 6, "b": 7}"#)
         }
         let h = try await Harness(models: ["m": model], workflows: ["calc.yaml": Fixtures.oneStep("calc", model: "m:x", tools: ["calculator"])])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         let c = try h.connect()
         let (_, id) = try c.startStreaming("calc", input: "what is 6 times 7?")
         var cap = StreamCapture()
         try c.capture(id, into: &cap)
-        #expect(cap.end?.status == .completed)
+        #expect(cap.end?.status == .completed, "\(cap.end?.error ?? "")")
         let started = cap.events.first { $0.event["event"]?.stringValue == "ToolCallStarted" }?.event["tool"]
         #expect(started?["name"]?.stringValue == "multiply")
         #expect(started?["arguments"]?["a"]?.intValue == 6)
@@ -79,12 +79,12 @@ import Testing
         }
         let wf = Fixtures.oneStep("loop", model: "m:x", tools: ["calculator"]).replacingOccurrences(of: "name: loop\n", with: "name: loop\ntool_call_limit: 3\n")
         let h = try await Harness(models: ["m": model], workflows: ["loop.yaml": wf])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         let c = try h.connect()
         let (_, id) = try c.startStreaming("loop", input: "loop forever")
         var cap = StreamCapture()
         try c.capture(id, into: &cap)
-        #expect(cap.end?.status == .completed)
+        #expect(cap.end?.status == .completed, "\(cap.end?.error ?? "")")
         #expect(cap.names.filter { $0 == "ToolCallCompleted" }.count == 3)
         #expect(model.stats.requests.count == 4)
         #expect(cap.end?.content == "gave up")
@@ -97,12 +97,12 @@ import Testing
             return .toolCall(name: "divide", arguments: #"{"a":1,"b":0}"#)
         }
         let h = try await Harness(models: ["m": model], workflows: ["d.yaml": Fixtures.oneStep("d", model: "m:x", tools: ["calculator"])])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         let c = try h.connect()
         let (_, id) = try c.startStreaming("d", input: "1/0")
         var cap = StreamCapture()
         try c.capture(id, into: &cap)
-        #expect(cap.end?.status == .completed)
+        #expect(cap.end?.status == .completed, "\(cap.end?.error ?? "")")
         let error = cap.events.first { $0.event["event"]?.stringValue == "ToolCallError" }?.event["tool"]?["error"]?.stringValue
         #expect(error?.contains("division by zero") == true)
         #expect(cap.end?.content?.contains("division by zero") == true)

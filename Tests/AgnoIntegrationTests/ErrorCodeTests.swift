@@ -10,7 +10,7 @@ import Testing
         let h = try await Harness(models: ["stall": stall],
                                   workflows: ["s.yaml": Fixtures.oneStep("s", model: "stall:m"), "nomodel.yaml": Fixtures.oneStep("nomodel", model: "nowhere:m")],
                                   limits: ["active_runs_per_user": 1, "queued_runs_per_user": 1])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         let c = try h.connect()
         // bad_request: bad JSON and bad UTF-8 (id null), the connection stays usable.
         try c.sendRaw(Array("{nope\n".utf8))
@@ -53,7 +53,7 @@ import Testing
 
     @Test func permissionDeniedForAllUsersWhenNotAdmin() async throws {
         let h = try await Harness(models: ["m": .fast()], workflows: ["s.yaml": Fixtures.oneStep("s", model: "m:x")])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         // As root: admin, may list everyone's runs.
         #expect(try h.connect().resultOf(.hello(HelloRequest()))["admin"] == .bool(getuid() == 0))
         guard getuid() == 0 else { return }

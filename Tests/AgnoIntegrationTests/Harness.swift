@@ -20,9 +20,10 @@ final class Harness: @unchecked Sendable {
 
     func connect() throws -> AgnoConnection { try daemon.connect() }
 
-    func shutdown() async {
+    /// Stops agnod (SIGTERM, waiting for its exit) and closes the model servers; safe in a `defer`.
+    func shutdownNow() {
         daemon.stop()
-        for server in models.values { await server.stop() }
+        for server in models.values { server.close() }
     }
 }
 

@@ -8,7 +8,7 @@ import Testing
     func run(_ script: ModelScript) async throws -> (StreamCapture, String) {
         let server = ScriptedModelServer(script)
         let h = try await Harness(models: ["m": server], workflows: ["w.yaml": Fixtures.twoStep("w", first: "m:x", second: "m:x")])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         let c = try h.connect()
         let (_, id) = try c.startStreaming("w", input: "go")
         var cap = StreamCapture()
@@ -42,7 +42,7 @@ import Testing
 
     @Test func connectionRefusedNamesTheURLAndWhatToCheck() async throws {
         let h = try await Harness(models: [:], workflows: ["w.yaml": Fixtures.oneStep("w", model: "local:x")], extraProviders: ["local": "http://127.0.0.1:9/v1"])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         let result = try h.daemon.agnoctl(["run", "w", "hello"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("http://127.0.0.1:9/v1/chat/completions"))
@@ -73,12 +73,12 @@ import Testing
         let server = ScriptedModelServer { _, index in index == 0 ? .httpError(status: 503, body: "down") : .text(["fine"]) }
         let wf = Fixtures.twoStep("w", first: "m:x", second: "m:x").replacingOccurrences(of: "    description: Research the topic", with: "    description: Research the topic\n    on_error: skip")
         let h = try await Harness(models: ["m": server], workflows: ["w.yaml": wf])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         let c = try h.connect()
         let (_, id) = try c.startStreaming("w", input: "original input")
         var cap = StreamCapture()
         try c.capture(id, into: &cap)
-        #expect(cap.end?.status == .completed)
+        #expect(cap.end?.status == .completed, "\(cap.end?.error ?? "")")
         #expect(cap.end?.steps.map(\.status) == [.error, .completed])
         // The skipped step passes its own input on.
         #expect(server.stats.requests[1]["messages"]?.arrayValue?.last?["content"]?.stringValue == "original input")

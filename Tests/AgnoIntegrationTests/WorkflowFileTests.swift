@@ -8,7 +8,7 @@ import Testing
     @Test func aBadWorkflowFileIsReportedWithFileLineAndReasonAndTheOthersAreServed() async throws {
         let bad = "name: broken\nagents:\n  a:\n    model: default\nsteps:\n  - agent: nobody\n"
         let h = try await Harness(models: ["m": .fast()], workflows: ["good.yaml": Fixtures.oneStep("good", model: "m:x"), "broken.yaml": bad, "notes.txt": "ignored"])
-        defer { Task { await h.shutdown() } }
+        defer { h.shutdownNow() }
         let names = try h.connect().resultOf(.workflows(WorkflowsRequest()))["workflows"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
         #expect(names == ["good"])
         #expect(h.daemon.logText.contains("broken.yaml:6:"))

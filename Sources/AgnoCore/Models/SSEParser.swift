@@ -8,19 +8,25 @@ public struct SSEParser: Sendable {
     public init() {}
 
     /// Feeds bytes; calls `onData` with each complete event's data (multi-line data joined by `\n`).
-    public mutating func feed<Bytes: Sequence>(_ bytes: Bytes, onData: (ArraySlice<UInt8>) throws -> Void) rethrows where Bytes.Element == UInt8 {
-        for byte in bytes {
-            if byte == UInt8(ascii: "\n") && lastWasCR {
-                lastWasCR = false
-                continue
-            }
-            lastWasCR = byte == UInt8(ascii: "\r")
-            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
-                try endLine(onData)
-            } else {
-                line.append(byte)
+    public mutating func feed<Bytes: Collection>(_ bytes: Bytes, onData: (ArraySlice<UInt8>) throws -> Void) rethrows where Bytes.Element == UInt8 {
+        var start = bytes.startIndex
+        if lastWasCR, start != bytes.endIndex, bytes[start] == UInt8(ascii: "\n") {
+            start = bytes.index(after: start)
+        }
+        lastWasCR = false
+        while let end = bytes[start...].firstIndex(where: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
+            line.append(contentsOf: bytes[start..<end])
+            try endLine(onData)
+            start = bytes.index(after: end)
+            if bytes[end] == UInt8(ascii: "\r") {
+                if start == bytes.endIndex {
+                    lastWasCR = true
+                } else if bytes[start] == UInt8(ascii: "\n") {
+                    start = bytes.index(after: start)
+                }
             }
         }
+        line.append(contentsOf: bytes[start...])
     }
 
     /// Ends the stream: an event not followed by a blank line is still delivered.
