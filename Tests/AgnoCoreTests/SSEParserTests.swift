@@ -52,6 +52,14 @@ import Testing
         ])
     }
 
+    @Test func aNameRepeatedInEveryDeltaIsNotDoubled() throws {
+        var acc = ChatStreamAccumulator()
+        for part in ["{\\\"", "a\\\":", "2}"] {
+            _ = try take(&acc, #"{"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c","function":{"name":"multiply","arguments":"\#(part)"}}]}}]}"#)
+        }
+        #expect(acc.turn().toolCalls == [ToolCall(id: "c", name: "multiply", arguments: #"{"a":2}"#)])
+    }
+
     @Test func anErrorChunkBecomesAModelError() {
         var acc = ChatStreamAccumulator()
         #expect(throws: ModelError.self) { try take(&acc, #"{"error":{"message":"overloaded"}}"#) }

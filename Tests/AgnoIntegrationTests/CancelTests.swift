@@ -85,7 +85,9 @@ import Testing
                                   limits: ["active_runs": 1, "active_runs_per_user": 1])
         defer { h.shutdownNow() }
         let c = try h.connect()
-        let first = try c.resultOf(.start(StartRequest(workflow: "s", input: "one")))
+        let (firstID, firstStream) = try c.startStreaming("s", input: "one")
+        var firstCap = StreamCapture()
+        try c.capture(firstStream, into: &firstCap) { $0.names.contains("RunContent") }
         let second = try c.resultOf(.start(StartRequest(workflow: "s", input: "two")))
         #expect(second["status"]?.stringValue == "PENDING")
         let secondID = second["run_id"]!.stringValue!
@@ -97,7 +99,7 @@ import Testing
         try c.capture(s, into: &cap)
         #expect(cap.names == ["WorkflowCancelled"])
         #expect(cap.end?.status == .cancelled && cap.end?.startedAt == nil)
-        _ = try c.resultOf(.cancel(CancelRequest(runID: first["run_id"]!.stringValue!)))
+        _ = try c.resultOf(.cancel(CancelRequest(runID: firstID)))
         // Only the first run ever reached the model.
         #expect(stall.stats.requests.count == 1)
     }

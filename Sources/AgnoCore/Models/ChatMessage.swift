@@ -17,7 +17,8 @@ public struct ChatMessage: Sendable, Equatable {
     }
 
     public var json: JSONValue {
-        var pairs: [(String, JSONValue?)] = [("role", .string(role.rawValue)), ("content", .optional(content))]
+        // An assistant turn with only tool calls carries "" (llama.cpp's server refuses null).
+        var pairs: [(String, JSONValue?)] = [("role", .string(role.rawValue)), ("content", .string(content ?? ""))]
         if !toolCalls.isEmpty {
             pairs.append(("tool_calls", .array(toolCalls.map { call in
                 .object([

@@ -41,7 +41,8 @@ public struct ChatStreamAccumulator: Sendable {
                 var partial = calls[index] ?? PartialCall()
                 if let id = call["id"]?.stringValue, !id.isEmpty { partial.id = id }
                 if let fn = call["function"] {
-                    if let name = fn["name"]?.stringValue { partial.name += name }
+                    // OpenAI sends the name once; llama.cpp's server repeats it in every delta.
+                    if let name = fn["name"]?.stringValue, name != partial.name { partial.name += name }
                     if let args = fn["arguments"]?.stringValue { partial.arguments += args }
                     else if let args = fn["arguments"], !args.isNull { partial.arguments += args.encodedString }
                 }
