@@ -54,7 +54,8 @@ import Testing
         let (events, _) = await drain(record)
         #expect(events.map(\.seq) == Array(1...events.count))
         let names = events.map { (try? JSONValue.parse($0.json))?["event"]?.stringValue ?? "?" }
-        #expect(events.count == 1 + 2 * (3000 + 4) + 1, "\(Dictionary(names.map { ($0, 1) }, uniquingKeysWith: +))")
+        let expected = 1 + 2 * (3000 + 4) + 1
+        #expect(events.count == expected, "\(Dictionary(names.map { ($0, 1) }, uniquingKeysWith: +))")
         await models.shutdown()
         await server.stop()
     }
