@@ -9,7 +9,7 @@ source "$(dirname "$0")/common.sh"
 ensure_packages python3 python3-venv build-essential cmake pkg-config
 ensure_swift
 log "building agnod and agnoctl (release)"
-swift build -c release --package-path "$ROOT" >&2
+for product in agnod agnoctl; do swift build -c release --package-path "$ROOT" --product "$product" >&2; done
 BIN="$(swift build -c release --package-path "$ROOT" --show-bin-path)"
 
 WORK="$(mktemp -d /tmp/agnod-demo.XXXXXX)"

@@ -9,6 +9,8 @@ ensure_packages python3 python3-venv build-essential cmake pkg-config
 ensure_swift
 WORK="$(mktemp -d /tmp/agnod-test.XXXXXX)"
 cleanup() {
+  # daemons of tests that crashed or timed out (their configs live in /tmp/agnod-test-*)
+  pkill -f -- "--config /tmp/agnod-test-" 2>/dev/null || true
   [ -n "${MODEL_PID:-}" ] && kill "$MODEL_PID" 2>/dev/null && wait "$MODEL_PID" 2>/dev/null || true
   rm -rf "$WORK"
 }

@@ -101,7 +101,11 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: event)))), promise: nil)
             if delay > .zero && !rest.isEmpty {
                 context.flush()
-                context.eventLoop.scheduleTask(in: delay) { self.send(rest, delay: delay, ending: ending, context: context) }
+                let bound = NIOLoopBound((self, context, rest), eventLoop: context.eventLoop)
+                context.eventLoop.scheduleTask(in: delay) {
+                    let (handler, context, rest) = bound.value
+                    handler.send(rest, delay: delay, ending: ending, context: context)
+                }
                 return
             }
         }
@@ -116,7 +120,8 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
         case .close:
             streaming = false
             server.state.withLock { $0.completed += 1 }
-            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer())))).whenComplete { _ in context.close(promise: nil) }
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer())))).whenComplete { _ in bound.value.close(promise: nil) }
         }
     }
 }
