@@ -10,7 +10,7 @@ public final class AgnoConnection {
     public let path: String
     private let fd: Int32
     private var framer = LineFramer(maxLineLength: 64 << 20)
-    private var pending: [RequestID: [Reply]] = [:]
+    private var pending: [RequestID: [RawReply]] = [:]
     private var nextID = 1
 
     public init(path: String) throws(ClientError) {
@@ -70,8 +70,8 @@ public final class AgnoConnection {
         }
     }
 
-    /// The next reply line as raw JSON, whatever its id.
-    public func nextLine() throws(ClientError) -> JSONValue {
+    /// The next reply line as it came (without `\n`), whatever its id.
+    public func nextRawLine() throws(ClientError) -> [UInt8] {
         while true {
             let line: [UInt8]?
             do {
@@ -79,13 +79,7 @@ public final class AgnoConnection {
             } catch {
                 throw .badReply("a reply line longer than \(error.limit) bytes")
             }
-            if let line {
-                do {
-                    return try JSONValue.parse(line)
-                } catch {
-                    throw .badReply(error.description)
-                }
-            }
+            if let line { return line }
             var buffer = [UInt8](repeating: 0, count: 65536)
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
@@ -94,25 +88,41 @@ public final class AgnoConnection {
         }
     }
 
-    /// The next reply, whatever its id.
-    public func nextReply() throws(ClientError) -> Reply {
-        let json = try nextLine()
+    /// The next reply, whatever its id, with the line it came in.
+    public func nextRawReply() throws(ClientError) -> RawReply {
+        let line = try nextRawLine()
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(line)
+        } catch {
+            throw .badReply(error.description)
+        }
         guard let reply = Reply(json: json) else { throw .badReply(json.encodedString) }
-        return reply
+        return RawReply(reply: reply, line: line)
     }
 
-    /// The next reply for `id`; replies for other ids wait for their turn.
-    public func reply(for id: RequestID) throws(ClientError) -> Reply {
+    /// The next reply, whatever its id.
+    public func nextReply() throws(ClientError) -> Reply {
+        try nextRawReply().reply
+    }
+
+    /// The next reply for `id`, with its line; replies for other ids wait for their turn.
+    public func rawReply(for id: RequestID) throws(ClientError) -> RawReply {
         if var queued = pending[id], !queued.isEmpty {
             let first = queued.removeFirst()
             pending[id] = queued.isEmpty ? nil : queued
             return first
         }
         while true {
-            let reply = try nextReply()
-            if reply.id == id { return reply }
-            pending[reply.id, default: []].append(reply)
+            let raw = try nextRawReply()
+            if raw.reply.id == id { return raw }
+            pending[raw.reply.id, default: []].append(raw)
         }
+    }
+
+    /// The next reply for `id`; replies for other ids wait for their turn.
+    public func reply(for id: RequestID) throws(ClientError) -> Reply {
+        try rawReply(for: id).reply
     }
 
     /// Sends a request and waits for its first reply.
@@ -124,4 +134,10 @@ public final class AgnoConnection {
     public func shutdown() {
         _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
     }
+}
+
+/// A reply and the exact line it arrived as (for `--json`, which prints frames untouched).
+public struct RawReply: Sendable {
+    public var reply: Reply
+    public var line: [UInt8]
 }

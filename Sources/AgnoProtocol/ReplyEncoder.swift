@@ -15,9 +15,15 @@ public enum ReplyEncoder {
     }
 
     /// `eventJSON` is the already-encoded event object.
-    public static func event<Bytes: Sequence>(_ id: RequestID, seq: Int, eventJSON: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
-        var out = head(id, "event")
-        out.append(contentsOf: #","seq":"#.utf8)
+    public static func event<Bytes: Collection>(_ id: RequestID, seq: Int, eventJSON: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+        event(idPrefix: idPrefix(id), seq: seq, eventJSON: eventJSON)
+    }
+
+    /// An event frame from a precomputed `idPrefix(id)`: the stored event bytes are spliced in, never re-encoded.
+    public static func event<Bytes: Collection>(idPrefix: [UInt8], seq: Int, eventJSON: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+        var out = idPrefix
+        out.reserveCapacity(idPrefix.count + eventJSON.count + 40)
+        out.append(contentsOf: #","type":"event","seq":"#.utf8)
         out.append(contentsOf: String(seq).utf8)
         out.append(contentsOf: #","event":"#.utf8)
         out.append(contentsOf: eventJSON)

@@ -80,6 +80,19 @@ extension AgnoConnection {
         }
     }
 
+    /// Every raw frame for `id` until its `end` (inclusive).
+    public func rawFrames(_ id: RequestID) throws -> [[UInt8]] {
+        var lines: [[UInt8]] = []
+        while true {
+            let raw = try rawReply(for: id)
+            lines.append(raw.line)
+            switch raw.reply {
+            case .end, .error: return lines
+            default: continue
+            }
+        }
+    }
+
     /// Starts a run with `stream: true`; returns its id and the request id to read frames for.
     public func startStreaming(_ workflow: String, input: String, runID: String? = nil, onDisconnect: DisconnectPolicy = .continue) throws -> (runID: String, requestID: RequestID) {
         let id = try send(.start(StartRequest(workflow: workflow, input: input, stream: true, runID: runID, onDisconnect: onDisconnect)))

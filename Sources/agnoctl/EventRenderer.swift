@@ -1,3 +1,4 @@
+import AgnoClient
 import AgnoProtocol
 import Foundation
 
@@ -15,10 +16,9 @@ struct EventRenderer {
 
     var seenSeq: Int { lastSeq }
 
-    mutating func show(_ reply: JSONValue) {
-        if json { return Output.json(reply) }
-        guard let parsed = Reply(json: reply) else { return }
-        switch parsed {
+    mutating func show(_ raw: RawReply) {
+        if json { return Output.raw(raw.line) }
+        switch raw.reply {
         case .event(_, let seq, let event):
             lastSeq = seq
             show(event: event)

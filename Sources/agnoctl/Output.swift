@@ -17,7 +17,12 @@ enum Output {
         err("agnoctl: \(text)\n")
     }
 
-    /// Prints a raw JSON line (for --json).
+    /// Prints a frame exactly as it arrived (for --json).
+    static func raw(_ line: [UInt8]) {
+        FileHandle.standardOutput.write(Data(line + [UInt8(ascii: "\n")]))
+    }
+
+    /// Prints a JSON value as one line (for --json).
     static func json(_ value: JSONValue) {
         out(value.encodedString + "\n")
     }

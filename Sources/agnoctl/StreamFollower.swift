@@ -11,10 +11,9 @@ struct StreamFollower {
     mutating func follow(runID: String) throws -> Never {
         do {
             while true {
-                let reply = try connection.reply(for: id)
-                let json = Self.json(reply)
-                renderer.show(json)
-                switch reply {
+                let raw = try connection.rawReply(for: id)
+                renderer.show(raw)
+                switch raw.reply {
                 case .end(_, let run): throw ExitCode(Output.exitCode(for: run.status))
                 case .error: throw ExitCode(ExitCodes.error)
                 default: continue
@@ -29,13 +28,4 @@ struct StreamFollower {
         }
     }
 
-    /// The reply as it came on the wire (for --json and rendering).
-    static func json(_ reply: Reply) -> JSONValue {
-        switch reply {
-        case .result(let id, let r): return .object([("id", id.json), ("type", "result"), ("result", r)])
-        case .error(let id, let e): return .object([("id", id.json), ("type", "error"), ("error", e.json)])
-        case .event(let id, let seq, let e): return .object([("id", id.json), ("type", "event"), ("seq", .int(seq)), ("event", e)])
-        case .end(let id, let run): return .object([("id", id.json), ("type", "end"), ("run", run.json)])
-        }
-    }
 }

@@ -46,6 +46,20 @@ import Testing
         #expect(replay.seqs == cap.seqs)
     }
 
+    @Test func aReplayedEventIsByteForByteTheLiveOne() async throws {
+        let h = try await Harness(models: ["fast": .fast("dragon", count: 20)], workflows: ["article.yaml": Fixtures.twoStep("article", first: "fast:m", second: "fast:m")])
+        defer { h.shutdownNow() }
+        let a = try h.connect(), b = try h.connect()
+        let id = RequestID.string("same")
+        try a.send(.start(StartRequest(workflow: "article", input: "x", stream: true, runID: "bytes-1")), id: id)
+        let live = try a.rawFrames(id).dropFirst()  // the start result, then events and end
+        try b.send(.stream(StreamRequest(runID: "bytes-1")), id: id)
+        let replay = try b.rawFrames(id)
+        let frames = 1 + 2 * (20 + 4) + 1 + 1  // WorkflowStarted, two steps, WorkflowCompleted, end
+        #expect(live.count == frames)
+        #expect(Array(live.dropLast()) == Array(replay.dropLast()))
+    }
+
     @Test func theToolLoopRunsABuiltInToolAndSendsItsResultBackToTheModel() async throws {
         let model = ScriptedModelServer { body, _ in
             let last = body["messages"]?.arrayValue?.last

@@ -48,15 +48,7 @@ struct StreamPump {
         try await exchange.writer.send(lines: batch.map { frame($0, prefix: prefix) })
     }
 
-    /// `{"id":…,"type":"event","seq":N,"event":<the stored JSON>}`: the event's bytes as stored, never re-encoded.
     private func frame(_ event: EncodedEvent, prefix: [UInt8]) -> [UInt8] {
-        var out = prefix
-        out.reserveCapacity(prefix.count + event.json.count + 40)
-        out.append(contentsOf: #","type":"event","seq":"#.utf8)
-        out.append(contentsOf: String(event.seq).utf8)
-        out.append(contentsOf: #","event":"#.utf8)
-        out.append(contentsOf: event.json)
-        out.append(contentsOf: "}\n".utf8)
-        return out
+        ReplyEncoder.event(idPrefix: prefix, seq: event.seq, eventJSON: event.json)
     }
 }

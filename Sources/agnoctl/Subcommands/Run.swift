@@ -45,15 +45,15 @@ extension AgnoctlCommand {
             let request = StartRequest(workflow: workflow, input: text, stream: !detach, runID: runID, sessionID: sessionID,
                                        onDisconnect: cancelOnDisconnect && !detach ? .cancel : .continue)
             let id = try Self.wrap { try connection.send(.start(request)) }
-            let first = try Self.wrap { try connection.reply(for: id) }
-            if json { Output.json(StreamFollower.json(first)) }
+            let first = try Self.wrap { try connection.rawReply(for: id) }
+            if json { Output.raw(first.line) }
             let runID: String
-            switch first {
+            switch first.reply {
             case .result(_, let result):
                 runID = result["run_id"]?.stringValue ?? ""
             case .error(_, let error):
                 if !json { Output.error("\(error.message) [\(error.code.rawValue)]") }
-                throw ExitCode(error.code == .busy ? ExitCodes.error : ExitCodes.error)
+                throw ExitCode(ExitCodes.error)
             default:
                 throw Output.fail(ClientError.badReply("start did not answer with a result"))
             }

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Cancel latency (cancel sent -> `end` received) through the real agnod, for a model that streams
+(20 ms per token) and a model that stalls. Starts its own tiny SSE model servers and agnod.
+
+Usage: scripts/measure-cancel.py --agnod .build/release/agnod [--runs 30]
+A measurement, not a test: numbers go in the closing notes and docs/benchmarks.md (issue 7 makes the full bench).
+"""
+import argparse, asyncio, json, os, socket, statistics, subprocess, sys, tempfile, threading, time
+
+
+def serve(port, delay, stall_after):
+    async def handle(reader, writer):
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                n = 0
+                for line in head.decode("latin-1").split("\r\n"):
+                    if line.lower().startswith("content-length:"):
+                        n = int(line.split(":")[1])
+                await reader.readexactly(n)
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
+                i = 0
+                while True:
+                    if stall_after is not None and i >= stall_after:
+                        await reader.read()  # until the client closes
+                        return
+                    body = b'data: {"choices":[{"index":0,"delta":{"content":"word "}}]}\n\n'
+                    writer.write(b"%x\r\n" % len(body) + body + b"\r\n")
+                    await writer.drain()
+                    i += 1
+                    await asyncio.sleep(delay)
+        except Exception:
+            pass
+        finally:
+            writer.close()
+
+    async def main():
+        server = await asyncio.start_server(handle, "127.0.0.1", port)
+        async with server:
+            await server.serve_forever()
+
+    threading.Thread(target=lambda: asyncio.run(main()), daemon=True).start()
+
+
+class Conn:
+    def __init__(self, path):
+        self.s = socket.socket(socket.AF_UNIX)
+        self.s.connect(path)
+        self.f = self.s.makefile("rb")
+
+    def send(self, obj):
+        self.s.sendall(json.dumps(obj).encode() + b"\n")
+
+    def recv(self):
+        return json.loads(self.f.readline())
+
+
+def measure(sock, workflow, runs):
+    out = []
+    for i in range(runs):
+        a, b = Conn(sock), Conn(sock)
+        a.send({"id": 1, "op": "start", "workflow": workflow, "input": "x", "stream": True})
+        run_id = a.recv()["result"]["run_id"]
+        contents = 0
+        while contents < 3:
+            m = a.recv()
+            if m.get("type") == "event" and m["event"]["event"] == "RunContent":
+                contents += 1
+        t0 = time.perf_counter()
+        b.send({"id": 2, "op": "cancel", "run_id": run_id})
+        while True:
+            m = a.recv()
+            if m["type"] == "end":
+                break
+        out.append((time.perf_counter() - t0) * 1000)
+        assert m["run"]["status"] == "CANCELLED", m
+    return out
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--agnod", required=True)
+    p.add_argument("--runs", type=int, default=30)
+    a = p.parse_args()
+    serve(18461, 0.02, None)
+    serve(18462, 0.02, 3)
+    d = tempfile.mkdtemp()
+    os.makedirs(d + "/wf")
+    for name, prov in [("streaming", "s"), ("stalled", "t")]:
+        open(f"{d}/wf/{name}.yaml", "w").write(f"name: {name}\nagents:\n  a:\n    model: {prov}:m\nsteps:\n  - agent: a\n")
+    cfg = {"socket": d + "/a.sock", "state_dir": d, "workflows_dir": d + "/wf",
+           "providers": {"s": {"base_url": "http://127.0.0.1:18461/v1"}, "t": {"base_url": "http://127.0.0.1:18462/v1"}}}
+    open(d + "/c.yaml", "w").write(json.dumps(cfg))
+    log = open(d + "/agnod.log", "w")
+    proc = subprocess.Popen([a.agnod, "--config", d + "/c.yaml"], stdout=log, stderr=log)
+    try:
+        for _ in range(200):
+            if os.path.exists(d + "/a.sock"):
+                break
+            time.sleep(0.05)
+        for wf in ["streaming", "stalled"]:
+            ms = sorted(measure(d + "/a.sock", wf, a.runs))
+            p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
+            print(f"cancel -> end, model {wf:9s}: median {statistics.median(ms):6.2f} ms  p99 {p99:6.2f} ms  max {ms[-1]:6.2f} ms  ({len(ms)} runs)")
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+if __name__ == "__main__":
+    main()
