@@ -27,17 +27,33 @@ export AGNOD_TEST_MODEL_URL="http://127.0.0.1:$MODEL_PORT/v1"
 export AGNOD_BIN_DIR="$BIN"
 
 log "running the Swift tests"
-status=0
-swift test --skip-build --package-path "$ROOT" || status=$?
+set +e
+swift test --skip-build --package-path "$ROOT" 2>&1 | tee "$WORK/swift-test.log"
+status=${PIPESTATUS[0]}
+set -e
+total=$(sed -n 's/.*Test run with \([0-9]*\) tests.*/\1/p' "$WORK/swift-test.log" | tail -n1)
+failed=$(grep -c '^✘ Test .* failed after' "$WORK/swift-test.log" || true)
+total=${total:-0}
 
 smoke=0
 SMOKE="$ROOT/../shared/conformance/smoke.py"
 if [ -f "$SMOKE" ]; then
   log "running the protocol smoke check"
-  python3 "$SMOKE" --agnod "$BIN/agnod" || smoke=$?
+  set +e
+  python3 "$SMOKE" --agnod "$BIN/agnod" 2>&1 | tee "$WORK/smoke.log"
+  smoke=${PIPESTATUS[0]}
+  set -e
+  smoke_passed=$(sed -n 's/^\([0-9]*\) passed, [0-9]* failed$/\1/p' "$WORK/smoke.log" | tail -n1)
+  smoke_failed=$(sed -n 's/^[0-9]* passed, \([0-9]*\) failed$/\1/p' "$WORK/smoke.log" | tail -n1)
+  total=$((total + ${smoke_passed:-0} + ${smoke_failed:-0}))
+  failed=$((failed + ${smoke_failed:-0}))
 fi
 if [ "$status" -ne 0 ] || [ "$smoke" -ne 0 ]; then
-  log "FAILED (swift test: $status, smoke: $smoke)"
+  [ "$failed" -gt 0 ] || failed=1
+  log "FAILED (swift test: exit $status, smoke check: exit $smoke)"
+  passed=$((total - failed)); [ "$passed" -ge 0 ] || passed=0
+  echo "$passed passed, $failed failed"
   exit 1
 fi
 log "all tests passed"
+echo "$total passed, 0 failed"
