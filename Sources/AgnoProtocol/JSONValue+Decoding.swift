@@ -41,14 +41,20 @@ extension JSONValue: Decodable {
 
     /// Parses one JSON document from UTF-8 bytes, telling invalid UTF-8 from invalid JSON.
     public static func parse<Bytes: Collection>(_ bytes: Bytes) throws(ParseError) -> JSONValue where Bytes.Element == UInt8 {
-        guard String(validating: bytes, as: UTF8.self) != nil else { throw .invalidUTF8 }
+        let result: Result<JSONValue, ParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            JSONValue.parse(buffer: buffer)
+        }
+        if let result { return try result.get() }
+        let copy = Array(bytes)
+        return try copy.withUnsafeBufferPointer { JSONValue.parse(buffer: $0) }.get()
+    }
+
+    private static func parse(buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, ParseError> {
+        guard String(validating: buffer, as: UTF8.self) != nil else { return .failure(.invalidUTF8) }
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch let DecodingError.dataCorrupted(context) {
-            let why = (context.underlyingError as NSError?)?.localizedDescription ?? context.debugDescription
-            throw .invalidJSON(why)
+            return .success(try JSONParser.parse(buffer))
         } catch {
-            throw .invalidJSON("\(error)")
+            return .failure(.invalidJSON("\(error.message) at byte \(error.offset)"))
         }
     }
 

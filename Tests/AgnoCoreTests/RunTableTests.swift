@@ -26,7 +26,7 @@ import Testing
         while true {
             switch record.read(afterSeq: events.last?.seq ?? 0, limit: 100, bufferSize: 8) {
             case .events(let batch): events += batch
-            case .live(let stream): for await e in stream { events.append(e) }
+            case .live(let subscription): while let batch = await subscription.next() { events += batch }
             case .ended(let summary): return (events, summary)
             }
         }

@@ -21,7 +21,7 @@ public final class RunRecord: Sendable {
         var startedAt: Date?
         var finishedAt: Date?
         var lastSeq = 0
-        var subscribers: [Int: AsyncStream<EncodedEvent>.Continuation] = [:]
+        var subscribers: [Int: Subscription] = [:]
         var nextSubscriber = 0
         var task: Task<Void, Never>?
         var cancelReason: String?
@@ -72,17 +72,9 @@ public final class RunRecord: Sendable {
             return s.lastSeq
         }
         s.lastSeq = event.seq
-        for (id, continuation) in s.subscribers {
-            switch continuation.yield(event) {
-            case .enqueued: break
-            case .dropped:
-                // This subscriber fell behind its buffer: end its live stream; it catches up from the store.
-                continuation.finish()
-                s.subscribers[id] = nil
-            case .terminated:
-                s.subscribers[id] = nil
-            @unknown default: break
-            }
+        for (id, subscription) in s.subscribers where !subscription.offer(event) {
+            // The reader left, or fell behind its buffer: it catches up from the store.
+            s.subscribers[id] = nil
         }
         return event.seq
     }
@@ -115,7 +107,7 @@ public final class RunRecord: Sendable {
             s.finishedAt = Date()
             _ = publish(json, in: &s)
             try? store.update(summary(of: s))
-            for continuation in s.subscribers.values { continuation.finish() }
+            for subscription in s.subscribers.values { subscription.end() }
             s.subscribers.removeAll()
         }
     }
@@ -153,7 +145,7 @@ public final class RunRecord: Sendable {
                 s.finishedAt = Date()
                 _ = publish(pendingJSON, in: &s)
                 try? store.update(summary(of: s))
-                for continuation in s.subscribers.values { continuation.finish() }
+                for subscription in s.subscribers.values { subscription.end() }
                 s.subscribers.removeAll()
                 return .cancelledPending
             case .running, .paused:
@@ -170,8 +162,8 @@ public final class RunRecord: Sendable {
     public enum ReadResult: Sendable {
         /// Stored events after the requested seq.
         case events([EncodedEvent])
-        /// Caught up with a live run: new events arrive on this stream, which ends when the run ends or the reader falls behind.
-        case live(AsyncStream<EncodedEvent>)
+        /// Caught up with a live run: new events arrive on this subscription, which ends when the run ends or the reader falls behind.
+        case live(Subscription)
         /// Caught up with a finished run.
         case ended(RunSummary)
     }
@@ -184,13 +176,10 @@ public final class RunRecord: Sendable {
                 if !batch.isEmpty { return .events(batch) }
             }
             if s.status.isTerminal { return .ended(summary(of: s)) }
-            let (stream, continuation) = AsyncStream<EncodedEvent>.makeStream(bufferingPolicy: .bufferingOldest(bufferSize))
-            let id = s.nextSubscriber
+            let subscription = Subscription(capacity: bufferSize)
+            s.subscribers[s.nextSubscriber] = subscription
             s.nextSubscriber += 1
-            // A reader that goes away is dropped at the next event (its yield reports `.terminated`);
-            // no onTermination handler, since finish() runs it while this lock is held.
-            s.subscribers[id] = continuation
-            return .live(stream)
+            return .live(subscription)
         }
     }
 }

@@ -19,10 +19,10 @@ struct StreamPump {
                 case .events(let batch):
                     try await send(batch, prefix: prefix)
                     last = batch.last!.seq
-                case .live(let stream):
-                    for await event in stream {
-                        try await exchange.writer.send(frame(event, prefix: prefix))
-                        last = event.seq
+                case .live(let subscription):
+                    while let batch = await subscription.next() {
+                        try await send(batch, prefix: prefix)
+                        last = batch.last!.seq
                     }
                 case .ended(let summary):
                     return try await exchange.writer.send(ReplyEncoder.end(exchange.id, summary))
