@@ -47,13 +47,12 @@ wait "$RUNNER"; RUN_EXIT=$?
 wait "$CANCELLER"
 set -e
 STATUS_JSON="$("$AGNOCTL" status --json "$RUN_ID")"
-echo
-echo "=================================================="
-echo "📊 RESULTS:"
-echo "=================================================="
-"$AGNOD_MODEL_PYTHON" - "$STATUS_JSON" "$RUN_EXIT" <<'PY'
+RESULTS="$("$AGNOD_MODEL_PYTHON" - "$STATUS_JSON" "$RUN_EXIT" <<'PY'
 import json, sys
 run = json.loads(sys.argv[1])
+print("=" * 50)
+print("📊 RESULTS:")
+print("=" * 50)
 print(f"Status: {run['status']}")
 print(f"Run ID: {run['run_id']}")
 print(f"Was Cancelled: {run['status'] == 'CANCELLED'}")
@@ -64,7 +63,9 @@ content = run.get("content") or ""
 if content:
     print(f"Content Preview: {content[:200]}...")
 PY
-
+)"
+echo
+echo "$RESULTS"
 echo
 echo "🚀 A second run, to completion: agnoctl run article \"A dragon who learns to code\""
 "$AGNOCTL" run --run-id "${RUN_ID}-2" article "A dragon who learns to code"
@@ -72,3 +73,7 @@ echo
 "$AGNOCTL" status "${RUN_ID}-2"
 echo
 "$AGNOCTL" list
+
+echo
+echo "The seed scenario, once more:"
+echo "$RESULTS"
