@@ -59,7 +59,10 @@ import Testing
         guard getuid() == 0 else { return }
         // As nobody (a real other uid): not admin, permission_denied, and root's runs are not_found.
         _ = try h.connect().resultOf(.start(StartRequest(workflow: "s", input: "root's secret", runID: "root-run")))
-        let asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups", Binaries.agnoctl.path]
+        // A copy of agnoctl that nobody may run, wherever the build directory is.
+        let agnoctl = h.daemon.directory.appendingPathComponent("agnoctl")
+        try FileManager.default.copyItem(at: Binaries.agnoctl, to: agnoctl)
+        let asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups", agnoctl.path]
         let setpriv = URL(fileURLWithPath: "/usr/bin/setpriv")
         let list = try runProcess(setpriv, asNobody + ["list", "--all"], environment: ["AGNOD_SOCKET": h.daemon.socket])
         #expect(list.status == 1)

@@ -61,9 +61,9 @@ extension AgnoctlCommand {
                 if !json { Output.out(runID + "\n") }
                 return
             }
-            if !json { Output.err("run \(runID) started (Ctrl-C cancels it)\n") }
             let interrupt = InterruptProxy(socket: connection.path, runID: runID, quiet: json)
             interrupt.install()
+            if !json { Output.err("run \(runID) started (Ctrl-C cancels it)\n") }
             var follower = StreamFollower(connection: connection, id: id, renderer: EventRenderer(json: json))
             try follower.follow(runID: runID)
         }
