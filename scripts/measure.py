@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Cancel latency (cancel sent -> `end` received) through the real agnod, for a model that streams
-(20 ms per token) and a model that stalls. Starts its own tiny SSE model servers and agnod.
+(20 ms per token) and a model that stalls; and the per-run overhead of a sequential 2-step run of
+100 chunks per step. Starts its own tiny SSE model servers and agnod.
 
-Usage: scripts/measure-cancel.py --agnod .build/release/agnod [--runs 30]
+Usage: scripts/measure.py --agnod .build/release/agnod [--runs 30]
 A measurement, not a test: numbers go in the closing notes and docs/benchmarks.md (issue 7 makes the full bench).
 """
 import argparse, asyncio, json, os, socket, statistics, subprocess, sys, tempfile, threading, time
 
 
-def serve(port, delay, stall_after):
+def serve(port, delay, stall_after, tokens=None):
     async def handle(reader, writer):
         try:
             while True:
@@ -24,11 +25,18 @@ def serve(port, delay, stall_after):
                     if stall_after is not None and i >= stall_after:
                         await reader.read()  # until the client closes
                         return
+                    if tokens is not None and i >= tokens:
+                        for body in [b'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n', b"data: [DONE]\n\n"]:
+                            writer.write(b"%x\r\n" % len(body) + body + b"\r\n")
+                        writer.write(b"0\r\n\r\n")
+                        await writer.drain()
+                        break
                     body = b'data: {"choices":[{"index":0,"delta":{"content":"word "}}]}\n\n'
                     writer.write(b"%x\r\n" % len(body) + body + b"\r\n")
-                    await writer.drain()
                     i += 1
-                    await asyncio.sleep(delay)
+                    if delay:
+                        await writer.drain()
+                        await asyncio.sleep(delay)
         except Exception:
             pass
         finally:
@@ -77,6 +85,20 @@ def measure(sock, workflow, runs):
     return out
 
 
+def overhead(sock, runs):
+    """Wall time of a sequential 2-step run (start with stream:true -> end), ms."""
+    out = []
+    for i in range(runs + 5):
+        a = Conn(sock)
+        t0 = time.perf_counter()
+        a.send({"id": 1, "op": "start", "workflow": "twostep", "input": "x", "stream": True})
+        while a.recv()["type"] != "end":
+            pass
+        if i >= 5:
+            out.append((time.perf_counter() - t0) * 1000)
+    return sorted(out)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--agnod", required=True)
@@ -84,12 +106,15 @@ def main():
     a = p.parse_args()
     serve(18461, 0.02, None)
     serve(18462, 0.02, 3)
+    serve(18463, 0, None, tokens=100)
     d = tempfile.mkdtemp()
     os.makedirs(d + "/wf")
     for name, prov in [("streaming", "s"), ("stalled", "t")]:
         open(f"{d}/wf/{name}.yaml", "w").write(f"name: {name}\nagents:\n  a:\n    model: {prov}:m\nsteps:\n  - agent: a\n")
+    open(f"{d}/wf/twostep.yaml", "w").write("name: twostep\nagents:\n  a:\n    model: f:m\nsteps:\n  - name: one\n    agent: a\n  - name: two\n    agent: a\n")
     cfg = {"socket": d + "/a.sock", "state_dir": d, "workflows_dir": d + "/wf",
-           "providers": {"s": {"base_url": "http://127.0.0.1:18461/v1"}, "t": {"base_url": "http://127.0.0.1:18462/v1"}}}
+           "providers": {"s": {"base_url": "http://127.0.0.1:18461/v1"}, "t": {"base_url": "http://127.0.0.1:18462/v1"},
+                         "f": {"base_url": "http://127.0.0.1:18463/v1"}}}
     open(d + "/c.yaml", "w").write(json.dumps(cfg))
     log = open(d + "/agnod.log", "w")
     proc = subprocess.Popen([a.agnod, "--config", d + "/c.yaml"], stdout=log, stderr=log)
@@ -102,6 +127,9 @@ def main():
             ms = sorted(measure(d + "/a.sock", wf, a.runs))
             p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
             print(f"cancel -> end, model {wf:9s}: median {statistics.median(ms):6.2f} ms  p99 {p99:6.2f} ms  max {ms[-1]:6.2f} ms  ({len(ms)} runs)")
+        ms = overhead(d + "/a.sock", a.runs)
+        p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
+        print(f"2-step run, 100 chunks/step, sequential: median {statistics.median(ms):6.2f} ms  p99 {p99:6.2f} ms  ({len(ms)} runs)")
     finally:
         proc.terminate()
         proc.wait()
