@@ -1,6 +1,5 @@
 import AgnoCore
 import AgnoProtocol
-import Dispatch
 import Foundation
 import Logging
 

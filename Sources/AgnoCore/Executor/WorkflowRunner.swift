@@ -47,9 +47,8 @@ public struct WorkflowRunner: Sendable {
             stepIndex += 1
             let runner = AgentRunner(environment: environment, record: record, events: events, budget: budget)
             let outcome = await runner.run(step: step, index: index, input: input)
-            if case .failed(let message) = outcome, step.onError == .skip {
+            if case .failed = outcome, step.onError == .skip {
                 // The step is marked ERROR and the next step gets this step's input.
-                _ = message
                 return .completed(input)
             }
             return outcome
