@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // What daemon and clients both speak: requests, replies, events, summaries, NDJSON framing.
@@ -32,11 +33,21 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The durable run store: runs, steps and events in SQLite (WAL), with migrations.
+        .target(
+            name: "AgnoStore",
+            dependencies: [
+                "AgnoCore",
+                "AgnoProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // The socket server, request router and one handler per op.
         .target(
             name: "AgnoDaemon",
             dependencies: [
                 "AgnoCore",
+                "AgnoStore",
                 "AgnoProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -75,6 +86,11 @@ let package = Package(
         ),
         .testTarget(name: "AgnoProtocolTests", dependencies: ["AgnoProtocol"]),
         .testTarget(name: "AgnoCoreTests", dependencies: ["AgnoCore", "AgnoTesting"]),
+        .testTarget(
+            name: "AgnoStoreTests",
+            dependencies: ["AgnoStore", "AgnoCore", "AgnoProtocol"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "AgnoDaemonTests", dependencies: ["AgnoDaemon", "AgnoCore"]),
         .testTarget(name: "AgnoIntegrationTests", dependencies: ["AgnoClient", "AgnoProtocol", "AgnoTesting"]),
     ]

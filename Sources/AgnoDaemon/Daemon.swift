@@ -1,5 +1,6 @@
 import AgnoCore
 import AgnoProtocol
+import AgnoStore
 import Foundation
 import Logging
 
@@ -12,11 +13,23 @@ public final class Daemon: Sendable {
     let server: SocketServer
     let logger: Logger
 
-    public init(config: DaemonConfig, logger: Logger) {
+    let writer: StoreWriter
+
+    /// Opens the store (ending runs a previous process left unfinished) and loads the workflows.
+    public init(config: DaemonConfig, logger: Logger) throws {
         self.logger = logger
+        let store = try SQLiteRunStore(stateDir: config.stateDir, durability: config.durability)
+        let recovered = try RunRecovery().recover(store)
+        for run in recovered {
+            logger.warning("run interrupted", metadata: ["run_id": "\(run.runID)", "workflow": "\(run.workflow)", "uid": "\(run.ownerUID)", "status": "\(run.status.rawValue)"])
+        }
+        logger.info("store opened", metadata: ["path": "\(store.path)", "durability": "\(config.durability.rawValue)", "interrupted_runs": "\(recovered.count)"])
+        writer = StoreWriter(store: store) { error in
+            logger.error("the run store failed to write; runs that were writing are stopped", metadata: ["error": "\(error)"])
+        }
         let catalog = Daemon.loadWorkflows(config, logger: logger)
         let models = ModelResolver(providers: config.providers, defaultModel: config.defaultModel)
-        let table = RunTable(store: MemoryRunStore(), limits: config.limits)
+        let table = RunTable(writer: writer, limits: config.limits)
         context = DaemonContext(table: table, logger: logger, version: Daemon.version, config: config, catalog: catalog, models: models)
         server = SocketServer(daemon: context)
         let context = self.context
@@ -38,6 +51,24 @@ public final class Daemon: Sendable {
         return catalog
     }
 
+    /// Applies the retention policy now and then every `interval`, until cancelled.
+    func applyRetention(every policy: RetentionPolicy) async {
+        while !Task.isCancelled {
+            do {
+                let removed = try policy.apply(to: context.table.store)
+                if removed > 0 {
+                    logger.info("retention removed \(removed) finished runs", metadata: [
+                        "removed": "\(removed)", "max_age_s": "\(policy.maxAge.map { "\(Int($0))" } ?? "none")",
+                        "max_runs": "\(policy.maxRuns.map(String.init) ?? "none")",
+                    ])
+                }
+            } catch {
+                logger.error("retention failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(policy.interval))
+        }
+    }
+
     /// Serves until SIGTERM or SIGINT; returns once everything is stopped.
     public func run() async throws {
         let config = context.config
@@ -47,6 +78,9 @@ public final class Daemon: Sendable {
                 try await self.server.run(path: config.socket) {
                     self.logger.info("listening", metadata: ["socket": "\(config.socket)", "version": "\(Daemon.version)"])
                 }
+            }
+            group.addTask {
+                await self.applyRetention(every: config.retention)  // until cancelled
             }
             group.addTask {
                 let signal = await signals.next()
@@ -59,6 +93,7 @@ public final class Daemon: Sendable {
             group.cancelAll()
         }
         await context.models.shutdown()
+        writer.stop()
         try? FileManager.default.removeItem(atPath: config.socket)
         logger.info("stopped")
     }

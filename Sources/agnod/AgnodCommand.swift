@@ -47,7 +47,13 @@ struct AgnodCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "agnod")
-        let daemon = Daemon(config: daemonConfig, logger: logger)
+        let daemon: Daemon
+        do {
+            daemon = try Daemon(config: daemonConfig, logger: logger)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(73)  // EX_CANTCREAT
+        }
         try await daemon.run()
     }
 }

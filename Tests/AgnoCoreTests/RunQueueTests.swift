@@ -3,9 +3,10 @@ import Testing
 
 @Suite struct RunQueueTests {
     let workflow = WorkflowDefinition(name: "w", agents: [:], steps: [])
+    static let writer = StoreWriter(store: MemoryRunStore())
 
     func record(_ uid: UInt32, _ n: Int) -> RunRecord {
-        RunRecord(runID: "\(uid)-\(n)", sessionID: "s", workflow: workflow, owner: Caller(uid: uid, user: "u\(uid)", isAdmin: false), input: "", store: MemoryRunStore())
+        RunRecord(runID: "\(uid)-\(n)", sessionID: "s", workflow: workflow, owner: Caller(uid: uid, user: "u\(uid)", isAdmin: false), input: "", writer: Self.writer)
     }
 
     @Test func usersAreServedRoundRobinEachInOrder() {

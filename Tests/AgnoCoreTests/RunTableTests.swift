@@ -12,7 +12,7 @@ import Testing
 
     /// A table whose runs use `server`; call `models.shutdown()` at the end (async-http-client insists).
     func table(_ server: ScriptedModelServer, limits: RunLimits = RunLimits()) -> (RunTable, WorkflowDefinition, ModelResolver) {
-        let table = RunTable(store: MemoryRunStore(), limits: limits)
+        let table = RunTable(writer: StoreWriter(store: MemoryRunStore()), limits: limits)
         let models = ModelResolver(providers: [ProviderConfig(name: "m", baseURL: server.baseURL)], defaultModel: "m:x")
         table.setExecutor { record in await WorkflowRunner(environment: ExecutionEnvironment(models: models, tools: .builtIn)).run(record) }
         let wf = WorkflowDefinition(name: "w", agents: ["a": AgentDefinition(key: "a", name: "A")],

@@ -110,3 +110,19 @@ public struct YAMLValue: @unchecked Sendable {
         return try sequence(what).map { v throws(ConfigError) in try v.string("an item of \(what)") }
     }
 }
+
+extension YAMLValue {
+    /// A duration: seconds as a number, or a number with a unit: `90s`, `15m`, `12h`, `30d`.
+    public func duration(_ what: String) throws(ConfigError) -> TimeInterval {
+        if case .scalar = node, let seconds = node.float ?? node.int.map(Double.init) {
+            guard seconds >= 0 else { throw error("\(what) must not be negative") }
+            return seconds
+        }
+        let text = try string(what).trimmingCharacters(in: .whitespaces)
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        guard let unit = text.last, let factor = units[unit], let n = Double(text.dropLast()), n >= 0 else {
+            throw error("\(what) must be a duration such as 90s, 15m, 12h or 30d (or seconds as a number), not '\(text)'")
+        }
+        return n * factor
+    }
+}

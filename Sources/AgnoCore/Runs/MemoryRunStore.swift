@@ -1,7 +1,8 @@
 import AgnoProtocol
+import Foundation
 import Synchronization
 
-/// Keeps runs and events in memory for the life of the process.
+/// Keeps runs and events in memory for the life of the process (tests of the core; the daemon uses SQLite).
 public final class MemoryRunStore: RunStore {
     private struct Entry {
         var summary: RunSummary
@@ -12,11 +13,15 @@ public final class MemoryRunStore: RunStore {
     private struct State {
         var runs: [String: Entry] = [:]
         var counter = 0
+        var commits = 0
     }
 
     private let state = Mutex(State())
 
     public init() {}
+
+    /// How many group commits were made (tests check that batching happens).
+    public var commitCount: Int { state.withLock { $0.commits } }
 
     public func insert(_ run: RunSummary) throws {
         state.withLock { s in
@@ -25,12 +30,12 @@ public final class MemoryRunStore: RunStore {
         }
     }
 
-    public func update(_ run: RunSummary) throws {
-        state.withLock { s in s.runs[run.runID]?.summary = run }
-    }
-
-    public func append(runID: String, events: [EncodedEvent]) throws {
-        state.withLock { s in s.runs[runID]?.events.append(contentsOf: events) }
+    public func commit(_ batch: StoreBatch) throws {
+        state.withLock { s in
+            s.commits += 1
+            for (runID, events) in batch.events { s.runs[runID]?.events.append(contentsOf: events) }
+            for run in batch.runs.values { s.runs[run.runID]?.summary = run }
+        }
     }
 
     public func events(runID: String, afterSeq: Int, limit: Int) throws -> [EncodedEvent] {
@@ -43,7 +48,13 @@ public final class MemoryRunStore: RunStore {
     }
 
     public func summary(runID: String) throws -> RunSummary? {
-        state.withLock { s in s.runs[runID]?.summary }
+        state.withLock { s in s.runs[runID].map(Self.summary) }
+    }
+
+    private static func summary(_ entry: Entry) -> RunSummary {
+        var summary = entry.summary
+        summary.lastSeq = entry.events.last?.seq ?? 0
+        return summary
     }
 
     public func summaries(ownerUID: UInt32?, statuses: Set<RunStatus>?, limit: Int) throws -> [RunSummary] {
@@ -52,11 +63,25 @@ public final class MemoryRunStore: RunStore {
                 .filter { e in (ownerUID == nil || e.summary.ownerUID == ownerUID) && (statuses == nil || statuses!.contains(e.summary.status)) }
                 .sorted { $0.order > $1.order }
                 .prefix(limit)
-                .map(\.summary)
+                .map(Self.summary)
         }
     }
 
     public func remove(runID: String) throws -> Bool {
         state.withLock { s in s.runs.removeValue(forKey: runID) != nil }
+    }
+
+    public func removeFinished(finishedBefore: Date?, keepNewest: Int?) throws -> Int {
+        state.withLock { s in
+            let finished = s.runs.values.filter { $0.summary.status.isTerminal }.sorted { $0.order > $1.order }
+            var doomed: [String] = []
+            for (rank, entry) in finished.enumerated() {
+                let tooOld = finishedBefore.map { (entry.summary.finishedAt ?? entry.summary.createdAt) < $0 } ?? false
+                let tooMany = keepNewest.map { rank >= $0 } ?? false
+                if tooOld || tooMany { doomed.append(entry.summary.runID) }
+            }
+            for runID in doomed { s.runs[runID] = nil }
+            return doomed.count
+        }
     }
 }

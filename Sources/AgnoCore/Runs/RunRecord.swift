@@ -2,8 +2,10 @@ import AgnoProtocol
 import Foundation
 import Synchronization
 
-/// A run that is not finished: its state, its running task and its live subscribers. Every event goes to the
-/// store first and then to subscribers, under one lock, so a subscriber never misses or repeats an event.
+/// A run that is not settled: its state, its running task and its live subscribers. Every event gets its
+/// `seq` under the run's lock and goes to the store writer; subscribers receive it only once it is committed
+/// (write, then publish), so no client ever sees an event that a crash could lose, and, because publishing
+/// happens under the same lock that readers subscribe under, no reader misses or repeats one.
 public final class RunRecord: Sendable {
     public let runID: String
     public let sessionID: String
@@ -11,7 +13,7 @@ public final class RunRecord: Sendable {
     public let owner: Caller
     public let input: String
     public let createdAt: Date
-    let store: any RunStore
+    let writer: StoreWriter
 
     struct State {
         var status: RunStatus = .pending
@@ -20,27 +22,36 @@ public final class RunRecord: Sendable {
         var error: String?
         var startedAt: Date?
         var finishedAt: Date?
+        /// The last seq handed out.
         var lastSeq = 0
+        /// The last seq stored, and so published.
+        var committedSeq = 0
+        /// Terminal, and its final event is stored: readers get `end`.
+        var settled = false
+        var launched = false
         var subscribers: [Int: Subscription] = [:]
         var nextSubscriber = 0
         var task: Task<Void, Never>?
         var cancelReason: String?
         var storeFailure: String?
+        var onSettled: (@Sendable (RunRecord) -> Void)?
     }
 
     let state: Mutex<State>
 
-    public init(runID: String, sessionID: String, workflow: WorkflowDefinition, owner: Caller, input: String, store: any RunStore, createdAt: Date = Date()) {
+    public init(runID: String, sessionID: String, workflow: WorkflowDefinition, owner: Caller, input: String, writer: StoreWriter, createdAt: Date = Date()) {
         self.runID = runID
         self.sessionID = sessionID
         self.workflow = workflow
         self.owner = owner
         self.input = input
         self.createdAt = createdAt
-        self.store = store
+        self.writer = writer
         let steps = workflow.stepNames.enumerated().map { StepSummary(name: $1, index: $0) }
         self.state = Mutex(State(steps: steps))
     }
+
+    var store: any RunStore { writer.store }
 
     public var summary: RunSummary { state.withLock { summary(of: $0) } }
 
@@ -49,44 +60,70 @@ public final class RunRecord: Sendable {
     /// The reason given with the first cancel request, once one was made.
     public var cancelReason: String? { state.withLock { $0.cancelReason } }
 
+    /// Why the store refused this run's events, if it did.
+    public var storeFailure: String? { state.withLock { $0.storeFailure } }
+
     func summary(of s: State) -> RunSummary {
         RunSummary(
             runID: runID, sessionID: sessionID, workflow: workflow.name, status: s.status, ownerUID: owner.uid, owner: owner.user,
             input: input, content: s.content, error: s.error, createdAt: createdAt, startedAt: s.startedAt, finishedAt: s.finishedAt,
-            lastSeq: s.lastSeq, steps: s.steps)
+            lastSeq: s.committedSeq, steps: s.steps)
     }
 
-    /// Stores and publishes one event; returns its seq.
+    /// Called (on the store writer's thread) once the run is settled; the run table frees its slot there.
+    func onSettled(_ body: @escaping @Sendable (RunRecord) -> Void) {
+        state.withLock { $0.onSettled = body }
+    }
+
+    /// Queues one event for storing; subscribers get it once it is stored. Returns its seq.
     @discardableResult
     public func emit(_ event: JSONValue) -> Int {
         let json = event.encoded
-        return state.withLock { s in publish(json, in: &s) }
+        return state.withLock { s in
+            guard !s.status.isTerminal else { return s.lastSeq }
+            return enqueue(json, summary: nil, settling: false, in: &s)
+        }
     }
 
-    private func publish(_ json: [UInt8], in s: inout State) -> Int {
-        let event = EncodedEvent(seq: s.lastSeq + 1, json: json)
-        do {
-            try store.append(runID: runID, events: [event])
-        } catch {
-            s.storeFailure = "\(error)"
-            return s.lastSeq
-        }
-        s.lastSeq = event.seq
-        for (id, subscription) in s.subscribers where !subscription.offer(event) {
-            // The reader left, or fell behind its buffer: it catches up from the store.
-            s.subscribers[id] = nil
+    private func enqueue(_ json: [UInt8], summary: RunSummary?, settling: Bool, in s: inout State) -> Int {
+        s.lastSeq += 1
+        let event = EncodedEvent(seq: s.lastSeq, json: json)
+        writer.submit(runID: runID, events: [event], summary: summary) { [self] failure in
+            committed(event, failure: failure, settling: settling)
         }
         return event.seq
     }
 
-    /// Changes the run's state (not its status) and saves the summary.
+    /// The writer stored `event` (or gave up): publish it, and settle the run after its final event.
+    private func committed(_ event: EncodedEvent, failure: (any Error)?, settling: Bool) {
+        let settled = state.withLock { s -> (@Sendable (RunRecord) -> Void)? in
+            if let failure, s.storeFailure == nil {
+                // Readers still get the event (a run must not hang); the run stops, and its status says why.
+                s.storeFailure = "the run store failed: \(failure)"
+                s.task?.cancel()
+            }
+            s.committedSeq = event.seq
+            for (id, subscription) in s.subscribers where !subscription.offer(event) {
+                // The reader left, or fell behind its buffer: it catches up from the store.
+                s.subscribers[id] = nil
+            }
+            guard settling else { return nil }
+            s.settled = true
+            for subscription in s.subscribers.values { subscription.end() }
+            s.subscribers.removeAll()
+            return s.onSettled
+        }
+        settled?(self)
+    }
+
+    /// Changes the run's state (not its status) and queues the summary for storing.
     public func update(_ change: (inout StepsAndContent) -> Void) {
         state.withLock { s in
             var view = StepsAndContent(steps: s.steps, content: s.content)
             change(&view)
             s.steps = view.steps
             s.content = view.content
-            try? store.update(summary(of: s))
+            writer.submit(runID: runID, events: [], summary: summary(of: s))
         }
     }
 
@@ -96,7 +133,8 @@ public final class RunRecord: Sendable {
         public var content: String?
     }
 
-    /// Ends the run: sets the terminal status, emits the final event, saves, and ends every live subscription.
+    /// Ends the run: sets the terminal status and stores the final event with the summary in one commit;
+    /// once that is stored, live subscriptions get the event and end.
     public func finish(_ status: RunStatus, content: String?, error: String?, finalEvent: JSONValue) {
         let json = finalEvent.encoded
         state.withLock { s in
@@ -105,11 +143,14 @@ public final class RunRecord: Sendable {
             s.content = content
             s.error = error
             s.finishedAt = Date()
-            _ = publish(json, in: &s)
-            try? store.update(summary(of: s))
-            for subscription in s.subscribers.values { subscription.end() }
-            s.subscribers.removeAll()
+            terminate(json, in: &s)
         }
+    }
+
+    private func terminate(_ json: [UInt8], in s: inout State) {
+        var final = summary(of: s)
+        final.lastSeq = s.lastSeq + 1
+        _ = enqueue(json, summary: final, settling: true, in: &s)
     }
 
     /// Starts the run's task unless the run was cancelled while it waited. Returns false if it was not started.
@@ -118,11 +159,14 @@ public final class RunRecord: Sendable {
             guard s.status == .pending else { return false }
             s.status = .running
             s.startedAt = Date()
-            try? store.update(summary(of: s))
+            s.launched = true
+            writer.submit(runID: runID, events: [], summary: summary(of: s))
             s.task = Task { await body() }
             return true
         }
     }
+
+    var wasLaunched: Bool { state.withLock { $0.launched } }
 
     /// What a cancel request did.
     public enum CancelOutcome: Sendable {
@@ -143,10 +187,7 @@ public final class RunRecord: Sendable {
                 s.cancelReason = reason
                 s.status = .cancelled
                 s.finishedAt = Date()
-                _ = publish(pendingJSON, in: &s)
-                try? store.update(summary(of: s))
-                for subscription in s.subscribers.values { subscription.end() }
-                s.subscribers.removeAll()
+                terminate(pendingJSON, in: &s)
                 return .cancelledPending
             case .running, .paused:
                 if s.cancelReason == nil { s.cancelReason = reason }
@@ -158,28 +199,41 @@ public final class RunRecord: Sendable {
         }
     }
 
+    /// Waits for the run's task (if it was started) to return.
+    func waitForTask() async {
+        let task = state.withLock { $0.task }
+        await task?.value
+    }
+
     /// What a reader gets next.
     public enum ReadResult: Sendable {
         /// Stored events after the requested seq.
         case events([EncodedEvent])
         /// Caught up with a live run: new events arrive on this subscription, which ends when the run ends or the reader falls behind.
         case live(Subscription)
-        /// Caught up with a finished run.
+        /// Caught up with a settled run.
         case ended(RunSummary)
     }
 
     /// Events after `afterSeq` from the store, or, once caught up, a live subscription with a bounded buffer.
     public func read(afterSeq: Int, limit: Int, bufferSize: Int) -> ReadResult {
-        state.withLock { s in
-            if afterSeq < s.lastSeq {
+        while true {
+            let committed = state.withLock { $0.committedSeq }
+            if afterSeq < committed {
+                // Everything up to `committed` is stored: read it without holding up the run.
                 let batch = (try? store.events(runID: runID, afterSeq: afterSeq, limit: limit)) ?? []
                 if !batch.isEmpty { return .events(batch) }
             }
-            if s.status.isTerminal { return .ended(summary(of: s)) }
-            let subscription = Subscription(capacity: bufferSize)
-            s.subscribers[s.nextSubscriber] = subscription
-            s.nextSubscriber += 1
-            return .live(subscription)
+            let result = state.withLock { s -> ReadResult? in
+                // More was stored since: read that from the store first.
+                if s.committedSeq > committed && afterSeq < s.committedSeq { return nil }
+                if s.settled { return .ended(summary(of: s)) }
+                let subscription = Subscription(capacity: bufferSize)
+                s.subscribers[s.nextSubscriber] = subscription
+                s.nextSubscriber += 1
+                return .live(subscription)
+            }
+            if let result { return result }
         }
     }
 }

@@ -1,20 +1,31 @@
 import AgnoProtocol
+import Foundation
 
-/// Where runs and their events are kept. The run table writes an event here before any subscriber sees it,
-/// so whatever a client has received can be replayed. `MemoryRunStore` keeps them for the process's life;
-/// a durable store (SQLite) implements the same protocol.
+/// Where runs and their events are kept. A run is inserted before `start` replies; after that its events and
+/// summary changes arrive in group commits (`commit`) from the `StoreWriter`, and no subscriber sees an event
+/// before the commit that holds it has returned. `SQLiteRunStore` (AgnoStore) is the daemon's; `MemoryRunStore`
+/// keeps runs for the process's life, for tests of the core.
 public protocol RunStore: Sendable {
-    /// Records a new run (status PENDING) before `start` replies.
+    /// Records a new run (status PENDING), durably, before `start` replies.
     func insert(_ run: RunSummary) throws
-    /// Replaces a run's summary (status, steps, content…).
-    func update(_ run: RunSummary) throws
-    /// Appends events; their `seq` continue the run's sequence without gaps.
-    func append(runID: String, events: [EncodedEvent]) throws
+    /// Stores a batch in one transaction: all of it or none. Events of a run that no longer exists are dropped.
+    func commit(_ batch: StoreBatch) throws
     /// Events with `seq > afterSeq`, at most `limit`, in order.
     func events(runID: String, afterSeq: Int, limit: Int) throws -> [EncodedEvent]
+    /// A run's summary; its `lastSeq` is the last stored event's.
     func summary(runID: String) throws -> RunSummary?
     /// Runs newest first, optionally only one owner's and only some statuses.
     func summaries(ownerUID: UInt32?, statuses: Set<RunStatus>?, limit: Int) throws -> [RunSummary]
     /// Deletes a run and its events; false when there was no such run.
     func remove(runID: String) throws -> Bool
+    /// Deletes finished runs that ended before `finishedBefore`, and finished runs beyond the newest
+    /// `keepNewest`; returns how many were deleted. Runs not finished are never deleted.
+    func removeFinished(finishedBefore: Date?, keepNewest: Int?) throws -> Int
+}
+
+extension RunStore {
+    /// Runs a previous process left PENDING, RUNNING or PAUSED.
+    public func unfinished() throws -> [RunSummary] {
+        try summaries(ownerUID: nil, statuses: [.pending, .running, .paused], limit: Int.max)
+    }
 }

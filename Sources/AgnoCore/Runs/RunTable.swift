@@ -6,6 +6,7 @@ import Synchronization
 /// Admits runs within the limits, queues the rest, and starts queued runs as slots free up.
 public final class RunTable: Sendable {
     public let store: any RunStore
+    public let writer: StoreWriter
     /// Runs one run to its end (the executor); set once at start-up.
     public typealias Executor = @Sendable (RunRecord) async -> Void
 
@@ -20,8 +21,9 @@ public final class RunTable: Sendable {
     private let state: Mutex<State>
     private let executor: Mutex<Executor?>
 
-    public init(store: any RunStore, limits: RunLimits) {
-        self.store = store
+    public init(writer: StoreWriter, limits: RunLimits) {
+        self.store = writer.store
+        self.writer = writer
         self.state = Mutex(State(limits: limits))
         self.executor = Mutex(nil)
     }
@@ -42,7 +44,8 @@ public final class RunTable: Sendable {
     /// Accepts a run: stores it PENDING, then starts it now or queues it. Throws `conflict` or `busy`.
     public func start(workflow: WorkflowDefinition, input: String, runID: String?, sessionID: String?, caller: Caller) throws(ProtocolError) -> RunRecord {
         let id = runID ?? RunID.make()
-        let record = RunRecord(runID: id, sessionID: sessionID ?? RunID.make(), workflow: workflow, owner: caller, input: input, store: store)
+        let record = RunRecord(runID: id, sessionID: sessionID ?? RunID.make(), workflow: workflow, owner: caller, input: input, writer: writer)
+        record.onSettled { [weak self] in self?.settled($0) }
         try state.withLock { s throws(ProtocolError) in
             if s.live[id] != nil || ((try? store.summary(runID: id)) ?? nil) != nil {
                 throw ProtocolError(.conflict, "run_id '\(id)' is already used")
@@ -74,16 +77,29 @@ public final class RunTable: Sendable {
             return next
         }) {
             let executor = self.executor.withLock { $0 }
-            let started = record.launch { [self] in
+            let started = record.launch {
                 await executor?(record)
-                finished(record)
+                if !record.status.isTerminal {
+                    // An executor must end every run; if one did not, the run must still settle.
+                    record.finish(.error, content: nil, error: "internal: the executor returned without ending the run",
+                                  finalEvent: RunEvents(record: record).workflow(.workflowError, [("error", .string("internal: the executor returned without ending the run"))]))
+                }
             }
             if !started { release(record) }
         }
     }
 
-    private func finished(_ record: RunRecord) {
-        release(record)
+    /// The run's final event is stored: it leaves the live table (readers now find it in the store) and,
+    /// if it held a slot, the slot goes to the next queued run.
+    private func settled(_ record: RunRecord) {
+        if record.wasLaunched {
+            release(record)
+        } else {
+            state.withLock { s in
+                s.queue.remove(record)
+                s.live[record.runID] = nil
+            }
+        }
         startQueued()
     }
 
@@ -118,10 +134,8 @@ public final class RunTable: Sendable {
         }
         switch record.cancel(reason: why) {
         case .cancelledPending:
-            state.withLock { s in
-                s.queue.remove(record)
-                s.live[runID] = nil
-            }
+            // It never starts; it leaves the live table once its final event is stored.
+            state.withLock { s in s.queue.remove(record) }
             return (true, .pending)
         case .cancellingRunning:
             return (true, .running)
@@ -146,20 +160,18 @@ public final class RunTable: Sendable {
     /// Deletes a finished run the caller may see.
     public func remove(_ runID: String, caller: Caller) throws(ProtocolError) -> RunSummary {
         let summary = try summary(runID, caller: caller)
-        guard summary.status.isTerminal else {
+        guard summary.status.isTerminal, live(runID) == nil else {
             throw ProtocolError(.conflict, "run '\(runID)' is \(summary.status.rawValue); cancel it before removing it")
         }
         _ = try? store.remove(runID: runID)
         return summary
     }
 
-    /// Cancels every live run (at shutdown) and waits until their tasks end.
+    /// Cancels every live run (at shutdown), waits until their tasks end, and until everything is stored.
     public func cancelAll(reason: String) async {
         let records = state.withLock { Array($0.live.values) }
         for record in records { _ = record.cancel(reason: reason) }
-        for record in records {
-            let task = record.state.withLock { $0.task }
-            await task?.value
-        }
+        for record in records { await record.waitForTask() }
+        await writer.flush()
     }
 }

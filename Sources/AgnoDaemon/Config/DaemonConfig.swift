@@ -1,5 +1,6 @@
 import AgnoCore
 import AgnoProtocol
+import AgnoStore
 
 /// The daemon's configuration (`/etc/agnod/agnod.yaml`); its keys are a contract (DESIGN.md).
 public struct DaemonConfig: Sendable, Equatable {
@@ -19,6 +20,10 @@ public struct DaemonConfig: Sendable, Equatable {
     public var subscriberBuffer = 1024
     /// Tool calls per run when a workflow does not set `tool_call_limit`.
     public var toolCallLimit = 20
+    /// What a stored event survives: `process` (agnod crashing) or `power` (also power loss); docs/store.md.
+    public var durability = StoreDurability.process
+    /// Which finished runs are deleted, and how often that is checked.
+    public var retention = RetentionPolicy()
     /// The file it was read from, if any.
     public var file: String?
 

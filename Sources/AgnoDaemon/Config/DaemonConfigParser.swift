@@ -1,5 +1,6 @@
 import AgnoCore
 import AgnoProtocol
+import AgnoStore
 import Foundation
 
 /// Reads `agnod.yaml` (or JSON). Unknown keys are ignored so older daemons read newer files; wrong types are
@@ -34,6 +35,8 @@ public enum DaemonConfigParser {
                     config.providers.append(try provider(name: name, entry))
                 }
             case "limits": try limits(value, into: &config)
+            case "store": try store(value, into: &config)
+            case "retention": try retention(value, into: &config)
             case "tool_call_limit": config.toolCallLimit = try positive(value, "'tool_call_limit'", allowZero: true)
             default: break
             }
@@ -84,6 +87,39 @@ public enum DaemonConfigParser {
             case "requests_per_connection": config.requestsPerConnection = try positive(v, "'limits.requests_per_connection'")
             case "max_line_bytes": config.maxLineBytes = try positive(v, "'limits.max_line_bytes'")
             case "subscriber_buffer": config.subscriberBuffer = try positive(v, "'limits.subscriber_buffer'")
+            default: break
+            }
+        }
+    }
+
+    private static func store(_ value: YAMLValue, into config: inout DaemonConfig) throws(ConfigError) {
+        for (key, v) in try value.mapping("'store'") where !v.isNull {
+            switch key {
+            case "durability":
+                let text = try v.string("'store.durability'")
+                guard let durability = StoreDurability(rawValue: text) else {
+                    throw v.error("'store.durability' must be \(StoreDurability.allCases.map(\.rawValue).joined(separator: " or ")), not '\(text)'")
+                }
+                config.durability = durability
+            default: break
+            }
+        }
+    }
+
+    /// `retention: {max_age: 30d, max_runs: 100000, interval: 1h}`; 0 turns a limit off.
+    private static func retention(_ value: YAMLValue, into config: inout DaemonConfig) throws(ConfigError) {
+        for (key, v) in try value.mapping("'retention'") where !v.isNull {
+            switch key {
+            case "max_age":
+                let age = try v.duration("'retention.max_age'")
+                config.retention.maxAge = age == 0 ? nil : age
+            case "max_runs":
+                let count = try positive(v, "'retention.max_runs'", allowZero: true)
+                config.retention.maxRuns = count == 0 ? nil : count
+            case "interval":
+                let interval = try v.duration("'retention.interval'")
+                guard interval >= 1 else { throw v.error("'retention.interval' must be at least 1s") }
+                config.retention.interval = interval
             default: break
             }
         }

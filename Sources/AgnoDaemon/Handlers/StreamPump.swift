@@ -21,8 +21,11 @@ struct StreamPump {
                     last = batch.last!.seq
                 case .live(let subscription):
                     while let batch = await subscription.next() {
-                        try await send(batch, prefix: prefix)
-                        last = batch.last!.seq
+                        // (A reader that asked for a seq beyond the stored ones skips what it did not ask for.)
+                        let wanted = batch.first!.seq > last ? batch : batch.filter { $0.seq > last }
+                        guard let newest = wanted.last else { continue }
+                        try await send(wanted, prefix: prefix)
+                        last = newest.seq
                     }
                 case .ended(let summary):
                     return try await exchange.writer.send(ReplyEncoder.end(exchange.id, summary))

@@ -1,0 +1,29 @@
+import AgnoProtocol
+
+/// What one group commit writes, in one transaction: new events of any number of runs, and the latest
+/// summary of every run whose state changed. All of it is stored, or none.
+public struct StoreBatch: Sendable {
+    /// New events per run, each run's in `seq` order.
+    public private(set) var events: [String: [EncodedEvent]] = [:]
+    /// The latest summary of each run that changed (a later save of the same run replaces an earlier one).
+    public private(set) var runs: [String: RunSummary] = [:]
+
+    public init() {}
+
+    public var isEmpty: Bool { events.isEmpty && runs.isEmpty }
+    public var eventCount: Int { events.values.reduce(0) { $0 + $1.count } }
+
+    public mutating func append(_ runID: String, _ new: [EncodedEvent]) {
+        guard !new.isEmpty else { return }
+        events[runID, default: []].append(contentsOf: new)
+    }
+
+    public mutating func save(_ run: RunSummary) {
+        runs[run.runID] = run
+    }
+
+    public mutating func merge(_ other: StoreBatch) {
+        for (runID, new) in other.events { append(runID, new) }
+        for run in other.runs.values { save(run) }
+    }
+}

@@ -1,0 +1,128 @@
+import AgnoProtocol
+import Foundation
+import Synchronization
+
+/// Group commit. Runs hand their new events and summaries to one writer thread, which stores everything that
+/// queued up while it was busy in one transaction and then calls each submitter's completion, in submission
+/// order. Runs publish an event to readers only from that completion: an event a client has seen is stored.
+/// Under light load every event gets its own commit at once; under heavy load commits grow, so the cost per
+/// event falls as the rate rises, and nobody waits for a timer.
+public final class StoreWriter: Sendable {
+    /// Called once the submission is stored (nil) or could not be (the error, after retries).
+    public typealias Completion = @Sendable (_ failure: (any Error)?) -> Void
+
+    /// Counters for tests and benchmarks.
+    public struct Statistics: Sendable, Equatable {
+        public var commits = 0
+        public var events = 0
+        public var largestCommit = 0
+        public var failures = 0
+    }
+
+    private struct State {
+        var batch = StoreBatch()
+        var completions: [Completion] = []
+        var sleeping = false
+        var stopping = false
+        var statistics = Statistics()
+    }
+
+    private let state = Mutex(State())
+    private let wake = DispatchSemaphore(value: 0)
+    private let exited = DispatchSemaphore(value: 0)
+    public let store: any RunStore
+    private let onFailure: @Sendable (any Error) -> Void
+    /// Waits between attempts when a commit fails (a full disk may free up); after the last, the submitters get the error.
+    static let retryDelays: [Double] = [0.01, 0.1, 1]
+
+    public init(store: any RunStore, onFailure: @escaping @Sendable (any Error) -> Void = { _ in }) {
+        self.store = store
+        self.onFailure = onFailure
+        let thread = Thread { [self] in loop() }
+        thread.name = "agnod-store-writer"
+        thread.start()
+    }
+
+    public var statistics: Statistics { state.withLock { $0.statistics } }
+
+    /// Queues a run's new events and/or its new summary for the next commit.
+    public func submit(runID: String, events: [EncodedEvent], summary: RunSummary?, then completion: Completion? = nil) {
+        let wakeUp = state.withLock { s -> Bool in
+            s.batch.append(runID, events)
+            if let summary { s.batch.save(summary) }
+            if let completion { s.completions.append(completion) }
+            defer { s.sleeping = false }
+            return s.sleeping
+        }
+        if wakeUp { wake.signal() }
+    }
+
+    /// Returns once everything submitted before the call is stored (or has failed).
+    public func flush() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let wakeUp = state.withLock { s -> Bool in
+                s.completions.append { _ in continuation.resume() }
+                defer { s.sleeping = false }
+                return s.sleeping
+            }
+            if wakeUp { wake.signal() }
+        }
+    }
+
+    /// Stores what is queued, then stops the thread. Submissions after this are never stored.
+    public func stop() {
+        let wakeUp = state.withLock { s -> Bool in
+            s.stopping = true
+            defer { s.sleeping = false }
+            return s.sleeping
+        }
+        if wakeUp { wake.signal() }
+        exited.wait()
+    }
+
+    private func loop() {
+        while true {
+            let next = state.withLock { s -> (StoreBatch, [Completion])? in
+                if s.batch.isEmpty && s.completions.isEmpty {
+                    s.sleeping = !s.stopping
+                    return nil
+                }
+                defer {
+                    s.batch = StoreBatch()
+                    s.completions = []
+                }
+                return (s.batch, s.completions)
+            }
+            guard let (batch, completions) = next else {
+                if state.withLock({ $0.stopping }) { break }
+                wake.wait()
+                continue
+            }
+            let failure = batch.isEmpty ? nil : commit(batch)
+            for completion in completions { completion(failure) }
+        }
+        exited.signal()
+    }
+
+    private func commit(_ batch: StoreBatch) -> (any Error)? {
+        var lastError: (any Error)?
+        for delay in [0] + Self.retryDelays {
+            if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+            do {
+                try store.commit(batch)
+                let count = batch.eventCount
+                state.withLock { s in
+                    s.statistics.commits += 1
+                    s.statistics.events += count
+                    s.statistics.largestCommit = max(s.statistics.largestCommit, count)
+                }
+                return nil
+            } catch {
+                lastError = error
+            }
+        }
+        state.withLock { $0.statistics.failures += 1 }
+        if let lastError { onFailure(lastError) }
+        return lastError
+    }
+}

@@ -1,0 +1,208 @@
+import AgnoCore
+import AgnoProtocol
+import Foundation
+import GRDB
+import Synchronization
+
+/// The daemon's run store: one SQLite file in WAL mode (a writer and concurrent readers), written by the
+/// `StoreWriter`'s group commits. Readers (replays, `status`, `list`) never wait for the writer.
+public final class SQLiteRunStore: RunStore {
+    public static let fileName = "agnod.sqlite"
+
+    public let path: String
+    let pool: DatabasePool
+    /// run_id → the row's integer key, for runs this process writes to (events are keyed by the integer).
+    private let keys = Mutex([String: Int64]())
+
+    /// Opens (creating if needed) the store at `path`, applying any migrations it lacks.
+    public init(path: String, durability: StoreDurability = .process) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.label = "agnod-store"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability.synchronousPragma)")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            if !FileManager.default.fileExists(atPath: directory) {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            }
+            let created = !FileManager.default.fileExists(atPath: path)
+            pool = try DatabasePool(path: path, configuration: configuration)
+            // Runs hold users' inputs and outputs: only agnod reads the file (the WAL files inherit its mode).
+            if created { chmod(path, 0o600) }
+        } catch {
+            throw StoreError(path: path, reason: "cannot open: \(error)")
+        }
+        let migrator = StoreSchema.migrator
+        try pool.read { db in
+            if try migrator.hasBeenSuperseded(db) {
+                let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
+                throw StoreError(path: path, reason: "it was written by a newer agnod (unknown migrations: \(unknown.sorted().joined(separator: ", "))); refusing to open it")
+            }
+        }
+        do {
+            try migrator.migrate(pool)
+        } catch {
+            throw StoreError(path: path, reason: "cannot migrate: \(error)")
+        }
+    }
+
+    /// The store in `stateDir`.
+    public convenience init(stateDir: String, durability: StoreDurability = .process) throws {
+        try self.init(path: (stateDir as NSString).appendingPathComponent(Self.fileName), durability: durability)
+    }
+
+    public func insert(_ run: RunSummary) throws {
+        let key = try pool.write { db -> Int64 in
+            try db.cachedStatement(sql: """
+                INSERT INTO runs (run_id, session_id, workflow, status, owner_uid, owner, input, content, error,
+                                  created_at_ms, started_at_ms, finished_at_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    run.runID, run.sessionID, run.workflow, run.status.rawValue, Int64(run.ownerUID), run.owner, run.input,
+                    run.content, run.error, StoredRun.milliseconds(run.createdAt), StoredRun.milliseconds(run.startedAt),
+                    StoredRun.milliseconds(run.finishedAt),
+                ])
+            let key = db.lastInsertedRowID
+            try saveSteps(db, key: key, run.steps)
+            return key
+        }
+        keys.withLock { $0[run.runID] = key }
+    }
+
+    public func commit(_ batch: StoreBatch) throws {
+        var settled: [String] = []
+        try pool.write { db in
+            let insertEvent = try db.cachedStatement(sql: "INSERT INTO events (run, seq, json) VALUES (?, ?, ?)")
+            for (runID, events) in batch.events {
+                guard let key = try key(db, runID) else { continue }  // removed meanwhile
+                for event in events {
+                    try insertEvent.execute(arguments: [key, event.seq, Data(event.json)])
+                }
+            }
+            let updateRun = try db.cachedStatement(sql: """
+                UPDATE runs SET status = ?, content = ?, error = ?, started_at_ms = ?, finished_at_ms = ? WHERE id = ?
+                """)
+            for run in batch.runs.values {
+                guard let key = try key(db, run.runID) else { continue }
+                try updateRun.execute(arguments: [
+                    run.status.rawValue, run.content, run.error, StoredRun.milliseconds(run.startedAt),
+                    StoredRun.milliseconds(run.finishedAt), key,
+                ])
+                try saveSteps(db, key: key, run.steps)
+                if run.status.isTerminal { settled.append(run.runID) }
+            }
+        }
+        // A finished run gets no more writes: forget its key.
+        if !settled.isEmpty { keys.withLock { k in for runID in settled { k[runID] = nil } } }
+    }
+
+    private func key(_ db: Database, _ runID: String) throws -> Int64? {
+        if let key = keys.withLock({ $0[runID] }) { return key }
+        guard let key = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM runs WHERE run_id = ?"), arguments: [runID]) else {
+            return nil
+        }
+        keys.withLock { $0[runID] = key }
+        return key
+    }
+
+    private func saveSteps(_ db: Database, key: Int64, _ steps: [StepSummary]) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO steps (run, idx, name, status, content, error) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for step in steps {
+            try statement.execute(arguments: [key, step.index, step.name, step.status.rawValue, step.content, step.error])
+        }
+    }
+
+    public func events(runID: String, afterSeq: Int, limit: Int) throws -> [EncodedEvent] {
+        try pool.read { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT seq, json FROM events WHERE run = (SELECT id FROM runs WHERE run_id = ?) AND seq > ? ORDER BY seq LIMIT ?
+                """)
+            var events: [EncodedEvent] = []
+            events.reserveCapacity(min(limit, 1024))
+            let rows = try Row.fetchCursor(statement, arguments: [runID, afterSeq, limit])
+            while let row = try rows.next() {
+                let json = row.dataNoCopy(atIndex: 1).map { [UInt8]($0) } ?? []
+                events.append(EncodedEvent(seq: row[0], json: json))
+            }
+            return events
+        }
+    }
+
+    public func summary(runID: String) throws -> RunSummary? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(StoredRun.columns) FROM runs r WHERE r.run_id = ?"), arguments: [runID]) else {
+                return nil
+            }
+            return StoredRun.summary(row, steps: try StoredRun.steps(db, run: row["id"]))
+        }
+    }
+
+    public func summaries(ownerUID: UInt32?, statuses: Set<RunStatus>?, limit: Int) throws -> [RunSummary] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let ownerUID {
+            conditions.append("r.owner_uid = ?")
+            arguments += [Int64(ownerUID)]
+        }
+        if let statuses {
+            guard !statuses.isEmpty else { return [] }
+            conditions.append("r.status IN (\(statuses.map { _ in "?" }.joined(separator: ",")))")
+            arguments += StatementArguments(statuses.map(\.rawValue))
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        arguments += [Int64(clamping: limit)]
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(StoredRun.columns) FROM runs r \(filter) ORDER BY r.id DESC LIMIT ?", arguments: arguments)
+                .map { row in StoredRun.summary(row, steps: try StoredRun.steps(db, run: row["id"])) }
+        }
+    }
+
+    public func remove(runID: String) throws -> Bool {
+        let removed = try pool.write { db in
+            try db.execute(sql: "DELETE FROM runs WHERE run_id = ?", arguments: [runID])
+            return db.changesCount > 0
+        }
+        keys.withLock { $0[runID] = nil }
+        return removed
+    }
+
+    public func removeFinished(finishedBefore: Date?, keepNewest: Int?) throws -> Int {
+        let finished = "status IN ('\(RunStatus.completed.rawValue)', '\(RunStatus.cancelled.rawValue)', '\(RunStatus.error.rawValue)')"
+        var total = 0
+        try pool.write { db in
+            if let cutoff = StoredRun.milliseconds(finishedBefore) {
+                try db.execute(sql: "DELETE FROM runs WHERE \(finished) AND coalesce(finished_at_ms, created_at_ms) < ?", arguments: [cutoff])
+                total += db.changesCount
+            }
+            if let keepNewest {
+                if keepNewest <= 0 {
+                    try db.execute(sql: "DELETE FROM runs WHERE \(finished)")
+                } else {
+                    // Older than the keepNewest-th newest finished run (nothing when there are fewer).
+                    try db.execute(sql: """
+                        DELETE FROM runs WHERE \(finished) AND id < (SELECT id FROM runs WHERE \(finished) ORDER BY id DESC LIMIT 1 OFFSET ?)
+                        """, arguments: [keepNewest - 1])
+                }
+                total += db.changesCount
+            }
+        }
+        return total
+    }
+
+    /// Moves the write-ahead log into the database file and empties the log.
+    public func checkpoint() throws {
+        try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+    }
+
+    /// Bytes the database takes on disk (the file and its write-ahead log).
+    public var sizeOnDisk: Int {
+        [path, path + "-wal"].reduce(0) { total, file in
+            total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import GRDB
+
+/// The store's schema, as migrations. Migrations are only ever added, never changed: a database written by
+/// any earlier version opens in a later one (a test loads one made by the first schema, checked in).
+enum StoreSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: runs, steps, events") { db in
+            try db.execute(sql: """
+                CREATE TABLE runs (
+                    id INTEGER PRIMARY KEY,
+                    run_id TEXT NOT NULL UNIQUE,
+                    session_id TEXT NOT NULL,
+                    workflow TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    owner_uid INTEGER NOT NULL,
+                    owner TEXT NOT NULL,
+                    input TEXT NOT NULL,
+                    content TEXT,
+                    error TEXT,
+                    created_at_ms INTEGER NOT NULL,
+                    started_at_ms INTEGER,
+                    finished_at_ms INTEGER
+                );
+                CREATE INDEX runs_by_owner ON runs(owner_uid, id);
+                CREATE INDEX runs_by_status ON runs(status, id);
+                CREATE TABLE steps (
+                    run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    idx INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    content TEXT,
+                    error TEXT,
+                    PRIMARY KEY (run, idx)
+                ) WITHOUT ROWID;
+                CREATE TABLE events (
+                    run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    seq INTEGER NOT NULL,
+                    json BLOB NOT NULL,
+                    PRIMARY KEY (run, seq)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,38 @@
+import AgnoProtocol
+import Foundation
+import GRDB
+
+/// Reading runs and steps back from rows.
+enum StoredRun {
+    static let columns = """
+        r.id, r.run_id, r.session_id, r.workflow, r.status, r.owner_uid, r.owner, r.input, r.content, r.error,
+        r.created_at_ms, r.started_at_ms, r.finished_at_ms,
+        (SELECT max(seq) FROM events e WHERE e.run = r.id) AS last_seq
+        """
+
+    static func summary(_ row: Row, steps: [StepSummary]) -> RunSummary {
+        RunSummary(
+            runID: row["run_id"], sessionID: row["session_id"], workflow: row["workflow"],
+            status: RunStatus(rawValue: row["status"]) ?? .error, ownerUID: UInt32(truncatingIfNeeded: row["owner_uid"] as Int64),
+            owner: row["owner"], input: row["input"], content: row["content"], error: row["error"],
+            createdAt: date(row["created_at_ms"]) ?? Date(timeIntervalSince1970: 0),
+            startedAt: date(row["started_at_ms"]), finishedAt: date(row["finished_at_ms"]),
+            lastSeq: row["last_seq"] ?? 0, steps: steps)
+    }
+
+    static func steps(_ db: Database, run: Int64) throws -> [StepSummary] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT idx, name, status, content, error FROM steps WHERE run = ? ORDER BY idx"), arguments: [run])
+            .map { row in
+                StepSummary(name: row["name"], index: row["idx"], status: RunStatus(rawValue: row["status"]) ?? .error,
+                            content: row["content"], error: row["error"])
+            }
+    }
+
+    static func milliseconds(_ date: Date?) -> Int64? {
+        date.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+    }
+
+    static func date(_ ms: Int64?) -> Date? {
+        ms.map { Date(timeIntervalSince1970: Double($0) / 1000) }
+    }
+}
