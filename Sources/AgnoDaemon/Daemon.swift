@@ -94,6 +94,10 @@ public final class Daemon: Sendable {
         }
         await context.models.shutdown()
         writer.stop()
+        let stats = writer.statistics
+        logger.info("store writer stopped", metadata: [
+            "commits": "\(stats.commits)", "events": "\(stats.events)", "largest_commit": "\(stats.largestCommit)", "failures": "\(stats.failures)",
+        ])
         try? FileManager.default.removeItem(atPath: config.socket)
         logger.info("stopped")
     }

@@ -8,8 +8,8 @@ public final class TestDaemon: @unchecked Sendable {
     public let socket: String
     public let configPath: String
     public private(set) var process: Process?
-    private let logPipe = Pipe()
-    private let log = LogBuffer()
+    /// The log of the current (or last) agnod process; each start gets a new one.
+    private var log = LogBuffer()
 
     /// `providers`: name → base URL. `workflows`: file name → YAML text. `extra`: more top-level config keys (JSON values).
     public init(providers: [String: String], defaultModel: String? = nil, workflows: [String: String], limits: [String: Int] = [:], extra: [(String, JSONValue)] = []) throws {
@@ -39,6 +39,8 @@ public final class TestDaemon: @unchecked Sendable {
     /// Starts agnod and waits until it says it is listening (or fails with its log).
     public func start(arguments: [String] = [], environment: [String: String] = [:]) throws {
         let process = Process()
+        let logPipe = Pipe()
+        log = LogBuffer()
         process.executableURL = Binaries.agnod
         process.arguments = ["--config", configPath] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
@@ -68,6 +70,23 @@ public final class TestDaemon: @unchecked Sendable {
     /// Runs the real agnoctl against this daemon.
     public func agnoctl(_ arguments: [String], stdin: String? = nil) throws -> ProcessResult {
         try runProcess(Binaries.agnoctl, arguments, environment: ["AGNOD_SOCKET": socket], stdin: stdin)
+    }
+
+    /// The running agnod's pid.
+    public var pid: Int32? { process.flatMap { $0.isRunning ? $0.processIdentifier : nil } }
+
+    /// The running agnod's resident memory, in KiB (VmRSS).
+    public func residentKiB() -> Int? {
+        guard let pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+        return line.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") }
+    }
+
+    /// Kills agnod with SIGKILL (no chance to clean up) and waits until it is gone.
+    public func kill() {
+        guard let process, process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     /// Sends SIGTERM and waits for the exit; returns the exit status.
