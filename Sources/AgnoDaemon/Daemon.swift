@@ -14,6 +14,7 @@ public final class Daemon: Sendable {
     let logger: Logger
 
     let writer: StoreWriter
+    let checkpointer: StoreCheckpointer
 
     /// Opens the store (ending runs a previous process left unfinished) and loads the workflows.
     public init(config: DaemonConfig, logger: Logger) throws {
@@ -24,6 +25,7 @@ public final class Daemon: Sendable {
             logger.warning("run interrupted", metadata: ["run_id": "\(run.runID)", "workflow": "\(run.workflow)", "uid": "\(run.ownerUID)", "status": "\(run.status.rawValue)"])
         }
         logger.info("store opened", metadata: ["path": "\(store.path)", "durability": "\(config.durability.rawValue)", "interrupted_runs": "\(recovered.count)"])
+        checkpointer = store.startCheckpointing()
         writer = StoreWriter(store: store) { error in
             logger.error("the run store failed to write; runs that were writing are stopped", metadata: ["error": "\(error)"])
         }
@@ -94,6 +96,7 @@ public final class Daemon: Sendable {
         }
         await context.models.shutdown()
         writer.stop()
+        checkpointer.stop()
         let stats = writer.statistics
         logger.info("store writer stopped", metadata: [
             "commits": "\(stats.commits)", "events": "\(stats.events)", "largest_commit": "\(stats.largestCommit)", "failures": "\(stats.failures)",
