@@ -78,6 +78,32 @@ import Testing
         #expect(status.stdout.contains("interrupted: agnod stopped while the run was running"))
     }
 
+    @Test func aRunWaitingInTheQueueWhenAgnodIsKilledIsThereAfterwardsEndedError() async throws {
+        let h = try await Harness(
+            models: ["stall": .stalling()], workflows: ["hang.yaml": Fixtures.oneStep("hang", model: "stall:m")],
+            limits: ["active_runs": 1])
+        defer { h.shutdownNow() }
+        let c = try h.connect()
+        let running = try c.resultOf(.start(StartRequest(workflow: "hang", input: "first", runID: "first")))
+        let queued = try c.resultOf(.start(StartRequest(workflow: "hang", input: "second", runID: "second")))
+        #expect(running["status"]?.stringValue == "PENDING" || running["status"]?.stringValue == "RUNNING")
+        #expect(queued["status"]?.stringValue == "PENDING")
+        // Accepted means stored: kill at once, before anything else happens to it.
+        h.daemon.kill()
+        try h.daemon.start()
+        let d = try h.connect()
+        let second = try d.resultOf(.status(StatusRequest(runID: "second")))
+        #expect(second["status"]?.stringValue == "ERROR")
+        #expect(second["error"]?.stringValue == "interrupted: agnod stopped before the run started")
+        #expect(second["input"]?.stringValue == "second")
+        let sid = try d.send(.stream(StreamRequest(runID: "second")))
+        var cap = StreamCapture()
+        try d.capture(sid, into: &cap)
+        #expect(cap.names == ["WorkflowError"])
+        #expect(cap.end?.status == .error)
+        #expect(try d.resultOf(.status(StatusRequest(runID: "first")))["status"]?.stringValue == "ERROR")
+    }
+
     @Test func aHundredRunsWritingAtOnceAreEachStoredGaplessAndReplayIdenticallyAfterARestart() async throws {
         let runs = 100, chunks = 40
         let h = try await Harness(

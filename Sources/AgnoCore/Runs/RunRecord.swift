@@ -100,6 +100,7 @@ public final class RunRecord: Sendable {
             if let failure, s.storeFailure == nil {
                 // Readers still get the event (a run must not hang); the run stops, and its status says why.
                 s.storeFailure = "the run store failed: \(failure)"
+                if s.cancelReason == nil { s.cancelReason = s.storeFailure }
                 s.task?.cancel()
             }
             s.committedSeq = event.seq
