@@ -42,12 +42,19 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // libsystemd (libsystemd-dev), and a small Swift layer: notify, socket activation, watchdog, journald.
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .target(
+            name: "AgnoSystemd",
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
+        ),
         // The socket server, request router and one handler per op.
         .target(
             name: "AgnoDaemon",
             dependencies: [
                 "AgnoCore",
                 "AgnoStore",
+                "AgnoSystemd",
                 "AgnoProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -91,6 +98,7 @@ let package = Package(
             dependencies: ["AgnoStore", "AgnoCore", "AgnoProtocol"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "AgnoSystemdTests", dependencies: ["AgnoSystemd", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AgnoDaemonTests", dependencies: ["AgnoDaemon", "AgnoCore"]),
         .testTarget(name: "AgnoIntegrationTests", dependencies: ["AgnoClient", "AgnoProtocol", "AgnoTesting"]),
     ]

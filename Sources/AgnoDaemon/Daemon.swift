@@ -1,29 +1,34 @@
 import AgnoCore
 import AgnoProtocol
 import AgnoStore
+import AgnoSystemd
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 
-/// The whole daemon: loads configuration and workflows, serves the socket, and on SIGTERM/SIGINT stops
-/// accepting, cancels the runs and exits.
+/// The whole daemon: opens the store, loads configuration and workflows, serves the socket (its own or
+/// systemd's), tells systemd how it is doing, reloads on SIGHUP, and on SIGTERM/SIGINT stops accepting,
+/// ends the runs, stores everything and exits.
 public final class Daemon: Sendable {
     public static let version = "0.1.0"
 
     let context: DaemonContext
     let server: SocketServer
     let logger: Logger
-
+    let overrides: DaemonConfig.Overrides
+    let notifier = SystemdNotifier()
     let writer: StoreWriter
     let checkpointer: StoreCheckpointer
 
     /// Opens the store (ending runs a previous process left unfinished) and loads the workflows.
-    public init(config: DaemonConfig, logger: Logger) throws {
+    public init(config: DaemonConfig, overrides: DaemonConfig.Overrides = .init(), logger: Logger) throws {
         self.logger = logger
+        self.overrides = overrides
+        let runLog = RunLog(logger: logger)
         let store = try SQLiteRunStore(stateDir: config.stateDir, durability: config.durability)
         let recovered = try RunRecovery().recover(store)
-        for run in recovered {
-            logger.warning("run interrupted", metadata: ["run_id": "\(run.runID)", "workflow": "\(run.workflow)", "uid": "\(run.ownerUID)", "status": "\(run.status.rawValue)"])
-        }
+        for run in recovered { runLog.interrupted(run) }
         logger.info("store opened", metadata: ["path": "\(store.path)", "durability": "\(config.durability.rawValue)", "interrupted_runs": "\(recovered.count)"])
         checkpointer = store.startCheckpointing()
         writer = StoreWriter(store: store) { error in
@@ -37,11 +42,20 @@ public final class Daemon: Sendable {
         let context = self.context
         table.setExecutor { record in
             let environment = ExecutionEnvironment(models: context.models, tools: .builtIn, defaultToolCallLimit: context.config.toolCallLimit)
-            context.logger.info("run started", metadata: ["run_id": "\(record.runID)", "workflow": "\(record.workflow.name)", "uid": "\(record.owner.uid)"])
             await WorkflowRunner(environment: environment).run(record)
-            let summary = record.summary
-            context.logger.info("run ended", metadata: ["run_id": "\(record.runID)", "workflow": "\(record.workflow.name)", "status": "\(summary.status.rawValue)"])
         }
+        let notifier = self.notifier
+        table.setOnChange { [weak table] change in
+            switch change {
+            case .started(let record): runLog.started(record)
+            case .settled(let record): runLog.ended(record.summary)
+            }
+            if let table { notifier.status(Daemon.status(table)) }
+        }
+    }
+
+    static func status(_ table: RunTable) -> String {
+        "\(table.activeCount) active runs, \(table.queuedCount) waiting"
     }
 
     static func loadWorkflows(_ config: DaemonConfig, logger: Logger) -> WorkflowCatalog {
@@ -53,9 +67,10 @@ public final class Daemon: Sendable {
         return catalog
     }
 
-    /// Applies the retention policy now and then every `interval`, until cancelled.
-    func applyRetention(every policy: RetentionPolicy) async {
+    /// Applies the retention policy now and then every `interval` (read afresh after a reload), until cancelled.
+    func applyRetention() async {
         while !Task.isCancelled {
+            let policy = context.config.retention
             do {
                 let removed = try policy.apply(to: context.table.store)
                 if removed > 0 {
@@ -71,37 +86,94 @@ public final class Daemon: Sendable {
         }
     }
 
-    /// Serves until SIGTERM or SIGINT; returns once everything is stopped.
+    /// The socket: systemd's when socket-activated, else the configured path.
+    func listener() -> Listener {
+        let inherited = ListenSockets.take()
+        if inherited.count > 1 {
+            logger.warning("systemd passed \(inherited.count) sockets; using the first", metadata: ["names": "\(inherited.map(\.name).joined(separator: ","))"])
+        }
+        if let first = inherited.first { return .inherited(fd: first.fd, name: first.name) }
+        return .path(context.config.socket)
+    }
+
+    /// Serves until SIGTERM or SIGINT; returns once everything is stopped and stored.
     public func run() async throws {
-        let config = context.config
-        let signals = SignalWatcher(signals: [SIGTERM, SIGINT])
+        let listener = listener()
+        let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP])
+        let watchdog = startWatchdog()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await self.server.run(path: config.socket) {
-                    self.logger.info("listening", metadata: ["socket": "\(config.socket)", "version": "\(Daemon.version)"])
+                try await self.server.run(listener) {
+                    self.logger.notice("listening", metadata: [
+                        "socket": "\(listener.description)", "version": "\(Daemon.version)", "message_id": "\(MessageID.daemonReady.rawValue)",
+                    ])
+                    self.notifier.ready(status: Daemon.status(self.context.table))
                 }
             }
             group.addTask {
-                await self.applyRetention(every: config.retention)  // until cancelled
+                await self.applyRetention()  // until cancelled
             }
             group.addTask {
-                let signal = await signals.next()
-                self.logger.info("stopping", metadata: ["signal": "\(signal)"])
-                self.server.stop()
-                await self.context.table.cancelAll(reason: "agnod is stopping")
+                while true {
+                    let signal = await signals.next()
+                    if signal == SIGHUP {
+                        ConfigReloader(daemon: self).reload()
+                        continue
+                    }
+                    await self.shutdown(signal: signal)
+                    return
+                }
             }
-            // Whichever ends first (a signal, or the server failing) ends the daemon.
+            // Whichever ends first (a stop signal, or the server failing) ends the daemon.
             try await group.next()
             group.cancelAll()
         }
+        watchdog?.cancel()
         await context.models.shutdown()
+        await context.retiredModels.shutdownAll()
         writer.stop()
         checkpointer.stop()
         let stats = writer.statistics
         logger.info("store writer stopped", metadata: [
             "commits": "\(stats.commits)", "events": "\(stats.events)", "largest_commit": "\(stats.largestCommit)", "failures": "\(stats.failures)",
         ])
-        try? FileManager.default.removeItem(atPath: config.socket)
+        if case .path(let path) = listener { try? FileManager.default.removeItem(atPath: path) }
         logger.info("stopped")
+    }
+
+    /// SIGTERM: stop accepting; cancel queued runs; let running ones finish within `shutdown_grace`, then
+    /// cancel them; store everything.
+    func shutdown(signal: Int32) async {
+        let grace = context.config.shutdownGrace
+        logger.notice("stopping", metadata: [
+            "signal": "\(signal)", "active_runs": "\(context.table.activeCount)", "grace_s": "\(grace)",
+            "message_id": "\(MessageID.daemonStopping.rawValue)",
+        ])
+        notifier.stopping(status: "stopping: \(Daemon.status(context.table))")
+        server.stop()
+        context.table.cancelQueued(reason: "agnod is stopping")
+        if grace > 0 {
+            let table = context.table
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await table.waitUntilIdle() }
+                group.addTask { try? await Task.sleep(for: .seconds(grace)) }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+        await context.table.cancelAll(reason: "agnod is stopping")
+    }
+
+    /// Pings systemd's watchdog at half its interval from the event loop that serves the socket, as long as
+    /// that loop runs and the store writer is not stuck in one commit.
+    func startWatchdog() -> RepeatedTask? {
+        guard let interval = notifier.watchdogInterval() else { return nil }
+        let half = interval / 2
+        let nanos = Int64(half.components.seconds) * 1_000_000_000 + half.components.attoseconds / 1_000_000_000
+        logger.info("watchdog on", metadata: ["interval_ms": "\(nanos * 2 / 1_000_000)"])
+        let writer = self.writer, notifier = self.notifier
+        return MultiThreadedEventLoopGroup.singleton.next().scheduleRepeatedTask(initialDelay: .zero, delay: .nanoseconds(nanos)) { _ in
+            if writer.isResponsive(within: interval) { notifier.watchdog() }
+        }
     }
 }

@@ -36,14 +36,26 @@ public final class TestDaemon: @unchecked Sendable {
         try JSONValue.object(config).encodedString.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
-    /// Starts agnod and waits until it says it is listening (or fails with its log).
-    public func start(arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// How `start` knows that agnod is ready.
+    public enum Readiness {
+        /// Its log says this.
+        case log(String)
+        /// It sends `READY=1` to this notify socket (for logs that go elsewhere, e.g. journald).
+        case notify(NotifySocket)
+    }
+
+    /// Starts agnod and waits until it is ready (or fails with its log). `launcher` runs agnod through another
+    /// program (e.g. `systemd-socket-activate -l …`); agnod's path and arguments follow it.
+    public func start(arguments: [String] = [], environment: [String: String] = [:], launcher: [String] = [], readiness: Readiness = .log("listening")) throws {
         let process = Process()
         let logPipe = Pipe()
         log = LogBuffer()
-        process.executableURL = Binaries.agnod
-        process.arguments = ["--config", configPath] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let agnod = [Binaries.agnod.path, "--config", configPath] + arguments
+        process.executableURL = launcher.first.map { URL(fileURLWithPath: $0) } ?? Binaries.agnod
+        process.arguments = launcher.isEmpty ? Array(agnod.dropFirst()) : Array(launcher.dropFirst()) + agnod
+        var env = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        if case .notify(let socket) = readiness { env["NOTIFY_SOCKET"] = socket.path }
+        process.environment = env
         process.standardError = logPipe
         process.standardOutput = logPipe
         let log = self.log
@@ -53,10 +65,20 @@ public final class TestDaemon: @unchecked Sendable {
         }
         try process.run()
         self.process = process
-        guard log.wait(for: "listening", timeout: 30) else {
-            process.terminate()
-            throw TestError("agnod did not start listening; its log:\n\(log.text)")
+        let ready: Bool
+        switch readiness {
+        case .log(let text): ready = log.wait(for: text, timeout: 30)
+        case .notify(let socket): ready = socket.wait(timeout: 30) { $0.contains("READY=1") } != nil
         }
+        guard ready else {
+            process.terminate()
+            throw TestError("agnod did not get ready; its log:\n\(log.text)")
+        }
+    }
+
+    /// Sends a signal to agnod.
+    public func signal(_ signal: Int32) {
+        if let pid { Foundation.kill(pid, signal) }
     }
 
     /// Everything agnod has logged so far.

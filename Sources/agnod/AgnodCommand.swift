@@ -1,4 +1,5 @@
 import AgnoDaemon
+import AgnoSystemd
 import ArgumentParser
 import Foundation
 import Logging
@@ -26,6 +27,9 @@ struct AgnodCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @Option(name: .customLong("log-target"), help: "journal (structured entries to journald), stderr, or auto: journal when stderr is journald's (JOURNAL_STREAM).")
+    var logTarget: String = "auto"
+
     func run() async throws {
         var daemonConfig = DaemonConfig()
         let path = config ?? (FileManager.default.fileExists(atPath: DaemonConfigParser.defaultPath) ? DaemonConfigParser.defaultPath : nil)
@@ -37,11 +41,20 @@ struct AgnodCommand: AsyncParsableCommand {
                 throw ExitCode(78)  // EX_CONFIG
             }
         }
-        daemonConfig.apply(.init(socket: socket, stateDir: stateDir, workflowsDir: workflows))
+        let overrides = DaemonConfig.Overrides(socket: socket, stateDir: stateDir, workflowsDir: workflows)
+        daemonConfig.apply(overrides)
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        let journal: Bool
+        switch logTarget {
+        case "journal": journal = true
+        case "stderr": journal = false
+        case "auto": journal = JournalLogHandler.stderrIsJournal()
+        default: throw ValidationError("--log-target must be journal, stderr or auto, not '\(logTarget)'")
+        }
         LoggingSystem.bootstrap { label in
+            if journal { return JournalLogHandler(identifier: "agnod", level: level) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
@@ -49,7 +62,7 @@ struct AgnodCommand: AsyncParsableCommand {
         let logger = Logger(label: "agnod")
         let daemon: Daemon
         do {
-            daemon = try Daemon(config: daemonConfig, logger: logger)
+            daemon = try Daemon(config: daemonConfig, overrides: overrides, logger: logger)
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode(73)  // EX_CANTCREAT

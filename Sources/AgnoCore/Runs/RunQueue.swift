@@ -9,6 +9,9 @@ struct RunQueue {
     private var lastServed: [UInt32: Int] = [:]
     private var clock = 0
 
+    /// Runs waiting, all users.
+    var total: Int { queues.keys.reduce(0) { $0 + count(for: $1) } }
+
     func count(for uid: UInt32) -> Int { (queues[uid]?.count ?? 0) - (heads[uid] ?? 0) }
 
     mutating func enqueue(_ record: RunRecord) {

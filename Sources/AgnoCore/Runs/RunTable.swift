@@ -16,6 +16,7 @@ public final class RunTable: Sendable {
         var active = 0
         var activeByUser: [UInt32: Int] = [:]
         var queue = RunQueue()
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let state: Mutex<State>
@@ -40,6 +41,42 @@ public final class RunTable: Sendable {
     /// Runs not yet finished.
     public var activeCount: Int { state.withLock { $0.active } }
     public var liveCount: Int { state.withLock { $0.live.count } }
+    /// Runs waiting for a slot.
+    public var queuedCount: Int { state.withLock { $0.queue.total } }
+
+    /// What `onChange` hears about.
+    public enum Change: Sendable {
+        case started(RunRecord)
+        /// The run's final event is stored.
+        case settled(RunRecord)
+    }
+
+    /// Called whenever a run starts or settles (the daemon logs and reports its status to systemd from here).
+    private let onChange = Mutex<(@Sendable (Change) -> Void)?>(nil)
+    public func setOnChange(_ body: @escaping @Sendable (Change) -> Void) { onChange.withLock { $0 = body } }
+    private func changed(_ change: Change) { onChange.withLock { $0 }?(change) }
+
+    /// Returns once no run is live (every run settled). Runs accepted meanwhile are waited for too.
+    public func waitUntilIdle() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let idle = state.withLock { s -> Bool in
+                if s.live.isEmpty { return true }
+                s.idleWaiters.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
+    }
+
+    /// Cancels every run still waiting for a slot (at shutdown: nothing new starts).
+    public func cancelQueued(reason: String) {
+        let queued = state.withLock { s in s.live.values.filter { $0.status == .pending } }
+        for record in queued {
+            if case .cancelledPending = record.cancel(reason: reason) {
+                state.withLock { s in s.queue.remove(record) }
+            }
+        }
+    }
 
     /// Accepts a run: stores it PENDING, then starts it now or queues it. Throws `conflict` or `busy`.
     public func start(workflow: WorkflowDefinition, input: String, runID: String?, sessionID: String?, caller: Caller) throws(ProtocolError) -> RunRecord {
@@ -85,7 +122,7 @@ public final class RunTable: Sendable {
                                   finalEvent: RunEvents(record: record).workflow(.workflowError, [("error", .string("internal: the executor returned without ending the run"))]))
                 }
             }
-            if !started { release(record) }
+            if !started { release(record) } else { changed(.started(record)) }
         }
     }
 
@@ -101,6 +138,13 @@ public final class RunTable: Sendable {
             }
         }
         startQueued()
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            guard s.live.isEmpty else { return [] }
+            defer { s.idleWaiters = [] }
+            return s.idleWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+        changed(.settled(record))
     }
 
     private func release(_ record: RunRecord) {

@@ -25,6 +25,8 @@ public final class StoreWriter: Sendable {
         var sleeping = false
         var stopping = false
         var statistics = Statistics()
+        /// When the commit in progress began (nil when idle).
+        var committingSince: ContinuousClock.Instant?
     }
 
     private let state = Mutex(State())
@@ -44,6 +46,12 @@ public final class StoreWriter: Sendable {
     }
 
     public var statistics: Statistics { state.withLock { $0.statistics } }
+
+    /// False when one commit has taken longer than `limit` (a hung disk): the daemon then stops its
+    /// watchdog pings, and systemd restarts it.
+    public func isResponsive(within limit: Duration) -> Bool {
+        state.withLock { s in s.committingSince.map { ContinuousClock.now - $0 < limit } ?? true }
+    }
 
     /// Queues a run's new events and/or its new summary for the next commit.
     public func submit(runID: String, events: [EncodedEvent], summary: RunSummary?, then completion: Completion? = nil) {
@@ -98,7 +106,9 @@ public final class StoreWriter: Sendable {
                 wake.wait()
                 continue
             }
+            state.withLock { $0.committingSince = .now }
             let failure = batch.isEmpty ? nil : commit(batch)
+            state.withLock { $0.committingSince = nil }
             for completion in completions { completion(failure) }
         }
         exited.signal()

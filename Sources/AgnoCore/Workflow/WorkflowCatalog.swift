@@ -40,3 +40,19 @@ public struct WorkflowCatalog: Sendable {
     /// Workflows sorted by name.
     public var sorted: [WorkflowDefinition] { workflows.values.sorted { $0.name < $1.name } }
 }
+
+extension WorkflowCatalog {
+    /// This catalog, plus the `previous` version of every workflow whose file was refused now: a reload that
+    /// meets a broken file keeps serving what that file held before. Returns the catalog and the names kept.
+    public func keepingRefused(from previous: WorkflowCatalog) -> (catalog: WorkflowCatalog, kept: [String]) {
+        var merged = self
+        var kept: [String] = []
+        for problem in problems {
+            for old in previous.workflows.values where old.file == problem.file && merged.workflows[old.name] == nil {
+                merged.workflows[old.name] = old
+                kept.append(old.name)
+            }
+        }
+        return (merged, kept.sorted())
+    }
+}

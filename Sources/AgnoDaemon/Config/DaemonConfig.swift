@@ -24,6 +24,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var durability = StoreDurability.process
     /// Which finished runs are deleted, and how often that is checked.
     public var retention = RetentionPolicy()
+    /// On SIGTERM, how long running runs may go on to finish before they are cancelled (0: cancel at once).
+    public var shutdownGrace: Double = 0
     /// The file it was read from, if any.
     public var file: String?
 

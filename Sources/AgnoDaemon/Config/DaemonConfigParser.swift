@@ -36,6 +36,7 @@ public enum DaemonConfigParser {
                 }
             case "limits": try limits(value, into: &config)
             case "store": try store(value, into: &config)
+            case "shutdown_grace": config.shutdownGrace = try value.duration("'shutdown_grace'")
             case "retention": try retention(value, into: &config)
             case "tool_call_limit": config.toolCallLimit = try positive(value, "'tool_call_limit'", allowZero: true)
             default: break

@@ -23,7 +23,7 @@ struct StartHandler {
         } catch {
             return try await exchange.fail(error)
         }
-        daemon.logger.info("run accepted", metadata: ["run_id": "\(record.runID)", "workflow": "\(workflow.name)", "uid": "\(exchange.caller.uid)", "user": "\(exchange.caller.user)"])
+        RunLog(logger: daemon.logger).accepted(record)
         let accepted = record.summary
         try await exchange.result(.object([
             ("run_id", .string(record.runID)), ("session_id", .string(record.sessionID)), ("status", .string(accepted.status.rawValue)),

@@ -8,6 +8,7 @@ final class DaemonContext: Sendable {
     let table: RunTable
     let logger: Logger
     let version: String
+    let retiredModels = RetiredModels()
     private let current: Mutex<Current>
 
     struct Current: Sendable {

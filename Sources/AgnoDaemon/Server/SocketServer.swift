@@ -16,21 +16,28 @@ final class SocketServer: Sendable {
         self.daemon = daemon
     }
 
-    /// Binds the socket path (replacing a stale socket file) and serves until `stop()`; calls `onListening` once bound.
-    func run(path: String, onListening: @Sendable () -> Void) async throws {
+    /// Binds the socket path (replacing a stale socket file), or takes systemd's socket, and serves until
+    /// `stop()`; calls `onListening` once bound.
+    func run(_ listener: Listener, onListening: @Sendable () -> Void) async throws {
         let maxLine = daemon.config.maxLineBytes
-        try SocketServer.prepareDirectory(for: path)
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 512)
-            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { channel in
-                PeerCredentials.read(from: channel).flatMapThrowing { peer in
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineDecoder(maxLength: maxLine)))
-                    let async = try NIOAsyncChannel<InboundLine, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    return (async, peer)
-                }
+        let initializer: @Sendable (Channel) -> EventLoopFuture<(NIOAsyncChannel<InboundLine, ByteBuffer>, PeerCredentials)> = { channel in
+            PeerCredentials.read(from: channel).flatMapThrowing { peer in
+                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineDecoder(maxLength: maxLine)))
+                let async = try NIOAsyncChannel<InboundLine, ByteBuffer>(wrappingChannelSynchronously: channel)
+                return (async, peer)
             }
-        // Anyone may connect; every request is then checked against the caller's uid (docs/security.md).
-        chmod(path, 0o666)
+        }
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).serverChannelOption(.backlog, value: 512)
+        let server: NIOAsyncChannel<(NIOAsyncChannel<InboundLine, ByteBuffer>, PeerCredentials), Never>
+        switch listener {
+        case .path(let path):
+            try SocketServer.prepareDirectory(for: path)
+            server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true, childChannelInitializer: initializer)
+            // Anyone may connect; every request is then checked against the caller's uid (docs/security.md).
+            chmod(path, 0o666)
+        case .inherited(let fd, _):
+            server = try await bootstrap.bind(NIOBSDSocket.Handle(fd), childChannelInitializer: initializer)
+        }
         serverChannel.withLock { $0 = server.channel }
         onListening()
         try await withThrowingDiscardingTaskGroup { group in
