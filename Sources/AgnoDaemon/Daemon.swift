@@ -47,6 +47,7 @@ public final class Daemon: Sendable {
         let notifier = self.notifier
         table.setOnChange { [weak table] change in
             switch change {
+            case .accepted(let record): runLog.accepted(record)
             case .started(let record): runLog.started(record)
             case .settled(let record): runLog.ended(record.summary)
             }

@@ -69,21 +69,18 @@ public struct JournalLogHandler: LogHandler {
     }
 
     @Sendable static func send(_ fields: [String]) {
-        var buffers = fields.map { Array($0.utf8) }
-        var vectors: [iovec] = []
-        vectors.reserveCapacity(buffers.count)
-        // The buffers stay alive and unmoved until sd_journal_sendv returns.
-        func build(_ index: Int) {
-            if index == buffers.count {
-                _ = sd_journal_sendv(vectors, Int32(vectors.count))
-                return
-            }
-            buffers[index].withUnsafeMutableBytes { raw in
-                vectors.append(iovec(iov_base: raw.baseAddress, iov_len: raw.count))
-                build(index + 1)
-            }
+        // All fields in one buffer, one iovec per field pointing into it.
+        var bytes: [UInt8] = []
+        var ranges: [Range<Int>] = []
+        for field in fields {
+            let start = bytes.count
+            bytes.append(contentsOf: field.utf8)
+            ranges.append(start..<bytes.count)
         }
-        build(0)
+        bytes.withUnsafeMutableBytes { raw in
+            let vectors = ranges.map { iovec(iov_base: raw.baseAddress! + $0.lowerBound, iov_len: $0.count) }
+            _ = sd_journal_sendv(vectors, Int32(vectors.count))
+        }
     }
 
     /// True when stderr is connected to journald (systemd sets `JOURNAL_STREAM` to stderr's device:inode).

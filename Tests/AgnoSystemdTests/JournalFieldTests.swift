@@ -43,3 +43,14 @@ import Testing
         #expect(ids.allSatisfy { $0.count == 32 && $0.allSatisfy(\.isHexDigit) })
     }
 }
+
+extension JournalFieldTests {
+    /// Building the iovec array over many fields of any size (sent to journald if one runs, else dropped).
+    @Test func sendingManyFieldsWorksWithOrWithoutJournald() {
+        let fields = (0..<50).map { "AGNO_F\($0)=\(String(repeating: "v", count: $0 * 100))" } + ["MESSAGE=agnod test entry", "SYSLOG_IDENTIFIER=agnod-test"]
+        JournalLogHandler.send(fields)
+        var handler = JournalLogHandler(identifier: "agnod-test")
+        handler[metadataKey: "run_id"] = "unit"
+        handler.log(event: LogEvent(level: .debug, message: "below the level", metadata: nil, source: "t", file: #file, function: #function, line: #line))
+    }
+}

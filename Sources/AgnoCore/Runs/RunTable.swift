@@ -46,6 +46,8 @@ public final class RunTable: Sendable {
 
     /// What `onChange` hears about.
     public enum Change: Sendable {
+        /// Stored PENDING; it starts now or waits in its user's queue.
+        case accepted(RunRecord)
         case started(RunRecord)
         /// The run's final event is stored.
         case settled(RunRecord)
@@ -99,6 +101,7 @@ public final class RunTable: Sendable {
             s.live[id] = record
             s.queue.enqueue(record)
         }
+        changed(.accepted(record))
         startQueued()
         return record
     }

@@ -23,7 +23,6 @@ struct StartHandler {
         } catch {
             return try await exchange.fail(error)
         }
-        RunLog(logger: daemon.logger).accepted(record)
         let accepted = record.summary
         try await exchange.result(.object([
             ("run_id", .string(record.runID)), ("session_id", .string(record.sessionID)), ("status", .string(accepted.status.rawValue)),
