@@ -9,15 +9,19 @@ import Testing
     /// journald's socket exists, or a journald is started for the test (and stopped by the returned process).
     static func ensureJournald() throws -> Process? {
         let socket = "/run/systemd/journal/socket"
-        if FileManager.default.fileExists(atPath: socket) { return nil }
+        let running = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).contains { pid in
+            (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.hasPrefix("systemd-journal") == true
+        }
+        if running && FileManager.default.fileExists(atPath: socket) { return nil }
+        try? FileManager.default.removeItem(atPath: socket)  // a stale one, from a journald that is gone
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/lib/systemd/systemd-journald")
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // journald creates its socket before it serves; wait for it to accept a connection.
-        let notify = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: socket) && Date() < notify { usleep(10_000) }
+        // (journald offers no readiness signal without a service manager: watch for its socket.)
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: socket) && Date() < deadline { usleep(10_000) }
         guard FileManager.default.fileExists(atPath: socket) else { throw TestError("journald did not create \(socket)") }
         return process
     }
