@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-ensure_packages python3 python3-venv build-essential cmake pkg-config libsqlite3-dev sqlite3
+ensure_packages python3 python3-venv build-essential cmake pkg-config libsqlite3-dev sqlite3 libsystemd-dev
 ensure_swift
 log "building agnod and agnoctl (release)"
 for product in agnod agnoctl; do swift build -c release --package-path "$ROOT" --product "$product" >&2; done

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite, from nothing: Debian packages, the embedded model (cached), a debug build,
-# the Swift tests (unit, integration over the real socket, and real-model tests), and the protocol
-# smoke check from ../shared when it is there.
+# the Swift tests (unit, integration over the real socket, systemd notify/socket activation/journald, and
+# real-model tests), the protocol smoke check from ../shared when it is there, and the end-to-end test in
+# a booted systemd (scripts/e2e-systemd.sh).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-ensure_packages python3 python3-venv build-essential cmake pkg-config libsqlite3-dev sqlite3
+ensure_packages python3 python3-venv build-essential cmake pkg-config libsqlite3-dev sqlite3 libsystemd-dev systemd-container
 ensure_swift
 WORK="$(mktemp -d /tmp/agnod-test.XXXXXX)"
 cleanup() {
@@ -48,9 +49,19 @@ if [ -f "$SMOKE" ]; then
   total=$((total + ${smoke_passed:-0} + ${smoke_failed:-0}))
   failed=$((failed + ${smoke_failed:-0}))
 fi
-if [ "$status" -ne 0 ] || [ "$smoke" -ne 0 ]; then
+log "running the end-to-end test in a booted systemd (systemd-nspawn)"
+set +e
+"$ROOT/scripts/e2e-systemd.sh" --binaries "$BIN" 2>&1 | tee "$WORK/e2e.log"
+e2e=${PIPESTATUS[0]}
+set -e
+e2e_passed=$(sed -n 's/^\([0-9]*\) passed, [0-9]* failed$/\1/p' "$WORK/e2e.log" | tail -n1)
+e2e_failed=$(sed -n 's/^[0-9]* passed, \([0-9]*\) failed$/\1/p' "$WORK/e2e.log" | tail -n1)
+total=$((total + ${e2e_passed:-0} + ${e2e_failed:-0}))
+failed=$((failed + ${e2e_failed:-0}))
+
+if [ "$status" -ne 0 ] || [ "$smoke" -ne 0 ] || [ "$e2e" -ne 0 ]; then
   [ "$failed" -gt 0 ] || failed=1
-  log "FAILED (swift test: exit $status, smoke check: exit $smoke)"
+  log "FAILED (swift test: exit $status, smoke check: exit $smoke, systemd end-to-end: exit $e2e)"
   passed=$((total - failed)); [ "$passed" -ge 0 ] || passed=0
   echo "$passed passed, $failed failed"
   exit 1

@@ -163,6 +163,8 @@ public final class Daemon: Sendable {
             }
         }
         await context.table.cancelAll(reason: "agnod is stopping")
+        // Every run has ended and is stored; let each stream write its `end` before connections close.
+        await context.requests.waitUntilIdle(timeout: .seconds(5))
     }
 
     /// Pings systemd's watchdog at half its interval from the event loop that serves the socket, as long as

@@ -44,7 +44,9 @@ struct Connection {
                                         continue
                                     }
                                     let exchange = Exchange(id: id, caller: caller, writer: writer, daemon: daemon)
+                                    daemon.requests.begin()
                                     group.addTask {
+                                        defer { daemon.requests.end() }
                                         do {
                                             try await RequestRouter().route(request, exchange)
                                         } catch is CancellationError {

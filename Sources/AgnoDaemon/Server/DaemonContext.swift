@@ -9,6 +9,7 @@ final class DaemonContext: Sendable {
     let logger: Logger
     let version: String
     let retiredModels = RetiredModels()
+    let requests = RequestGauge()
     private let current: Mutex<Current>
 
     struct Current: Sendable {

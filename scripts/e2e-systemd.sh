@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# End to end in a booted systemd: boots systemd 252 in systemd-nspawn (this machine's PID 1 is not
+# systemd), installs agnod there with scripts/install.sh, and checks what a user relies on:
+# `systemctl start agnod`, two users running and cancelling through agnoctl, `journalctl -u agnod` with the
+# runs' AGNO_* fields, `systemctl reload`, a stopped watchdog ping restarting agnod, `systemctl stop`
+# ending a streaming run CANCELLED with exit 0, unit verification and the security score, uninstall.
+#
+#   scripts/e2e-systemd.sh [--binaries DIR]   (default: build debug and use it; needs root)
+# Prints "N passed, M failed" last; exits non-zero on any failure.
+set -uo pipefail
+source "$(dirname "$0")/common.sh"
+
+BINARIES=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --binaries) BINARIES="$2"; shift 2 ;;
+    *) die "unknown option '$1'" ;;
+  esac
+done
+[ "$(id -u)" = 0 ] || die "needs root (systemd-nspawn)"
+command -v systemd-nspawn >/dev/null || ensure_packages systemd-container
+if [ -z "$BINARIES" ]; then
+  ensure_swift
+  swift build --package-path "$ROOT" --product agnod >&2 && swift build --package-path "$ROOT" --product agnoctl >&2 || die "build failed"
+  BINARIES="$(swift build --package-path "$ROOT" --show-bin-path)"
+fi
+BINARIES="$(cd "$BINARIES" && pwd -P)"
+
+WORK="$(mktemp -d /tmp/agnod-e2e.XXXXXX)"
+PASSED=0 FAILED=0
+ok() { PASSED=$((PASSED + 1)); log "ok: $*"; }
+bad() { FAILED=$((FAILED + 1)); log "FAILED: $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+
+# A scripted OpenAI-compatible model on the host's loopback (the container shares the network):
+# 200 chunks, one every 20 ms, so a run lasts about 4 s per step and can be cancelled mid-stream.
+MODEL_PORT=18497
+python3 -c "
+import sys, time; sys.path.insert(0, '$ROOT/scripts')
+from measure import serve
+serve($MODEL_PORT, 0.02, None, tokens=200)
+while True: time.sleep(3600)
+" >"$WORK/model.log" 2>&1 &
+MODEL_PID=$!
+
+NSPAWN_PID=""
+cleanup() {
+  if [ -n "$NSPAWN_PID" ] && kill -0 "$NSPAWN_PID" 2>/dev/null; then
+    kill -TERM "$NSPAWN_PID" 2>/dev/null
+    for _ in $(seq 1 100); do kill -0 "$NSPAWN_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$NSPAWN_PID" 2>/dev/null
+  fi
+  kill "$MODEL_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Boot. /usr is the host's, made writable by an overlay (the install writes /usr/local and /usr/lib);
+# the source tree and binaries are bound read-only; /etc and /var start empty (volatile).
+mkdir -p "$WORK/usr-upper"
+log "booting systemd in systemd-nspawn"
+systemd-nspawn -D / --volatile=yes --register=no --keep-unit -b --console=pipe \
+  --overlay=/usr:"$WORK/usr-upper":/usr --bind-ro=/opt/swift --bind-ro="$ROOT":/opt/agnod-src \
+  --bind-ro="$BINARIES":/opt/agnod-bin </dev/null >"$WORK/nspawn.log" 2>&1 &
+NSPAWN_PID=$!
+PID1=""
+for _ in $(seq 1 100); do
+  PID1="$(pgrep -P "$NSPAWN_PID" -x systemd || true)"
+  [ -n "$PID1" ] && break
+  sleep 0.1
+done
+[ -n "$PID1" ] || { tail -20 "$WORK/nspawn.log" >&2; die "systemd did not start in the container"; }
+in_ct() { nsenter -t "$PID1" -a -- "$@"; }
+for _ in $(seq 1 300); do
+  state="$(in_ct systemctl is-system-running 2>/dev/null || true)"
+  case "$state" in running|degraded) break ;; esac
+  sleep 0.1
+done
+log "container systemd is $state"
+
+# Install (twice: the second run must keep a changed configuration).
+check "install.sh" in_ct /opt/agnod-src/scripts/install.sh --binaries /opt/agnod-bin
+check "agnod.socket is active after install" test "$(in_ct systemctl is-active agnod.socket)" = active
+check "user agnod and group agnod-admin exist" in_ct sh -c 'getent passwd agnod >/dev/null && getent group agnod-admin >/dev/null'
+in_ct sh -c "cat > /etc/agnod/agnod.yaml" <<YAML
+socket: /run/agnod/agnod.sock
+state_dir: /var/lib/agnod
+workflows_dir: /etc/agnod/workflows
+admin_group: agnod-admin
+providers:
+  local:
+    base_url: http://127.0.0.1:$MODEL_PORT/v1
+default_model: local:smollm2
+YAML
+check "install.sh again" in_ct /opt/agnod-src/scripts/install.sh --binaries /opt/agnod-bin
+check "a changed agnod.yaml is kept, the new one put beside it" in_ct sh -c "grep -q $MODEL_PORT /etc/agnod/agnod.yaml && test -f /etc/agnod/agnod.yaml.new"
+check "systemd-analyze verify prints nothing" test -z "$(in_ct systemd-analyze verify --man=no /etc/systemd/system/agnod.socket /etc/systemd/system/agnod.service 2>&1)"
+score="$(in_ct systemd-analyze security --offline=yes /etc/systemd/system/agnod.service 2>/dev/null | sed -n 's/.*Overall exposure level for agnod.service: \([0-9.]*\).*/\1/p')"
+check "security exposure $score <= 2.0" python3 -c "import sys; sys.exit(0 if float('${score:-99}') <= 2.0 else 1)"
+
+# Start, as the user does. A watchdog of 2 s (instead of 30) so that the watchdog check below is quick.
+in_ct mkdir -p /etc/systemd/system/agnod.service.d
+in_ct sh -c 'printf "[Service]\nWatchdogSec=2\nTimeoutAbortSec=5\n" > /etc/systemd/system/agnod.service.d/e2e.conf'
+in_ct systemctl daemon-reload
+check "systemctl start agnod" in_ct systemctl start agnod
+check "agnod is active" test "$(in_ct systemctl is-active agnod)" = active
+check "agnod runs as user agnod" test "$(in_ct ps -o user= -p "$(in_ct systemctl show -p MainPID --value agnod)")" = agnod
+
+# Two users.
+in_ct useradd -m alice; in_ct useradd -m bob; in_ct groupadd -f agnod-admin
+as() { local u=$1; shift; in_ct setpriv --reuid="$(in_ct id -u "$u")" --regid="$(in_ct id -g "$u")" --init-groups -- "$@"; }
+status_is() { as "$1" agnoctl status "$2" | grep -q "$3"; }
+as alice agnoctl run article "How rivers shape valleys" --run-id alice-1 >"$WORK/alice.out" 2>"$WORK/alice.err"
+check "alice's run completes (exit 0)" test $? = 0
+check "alice's run streamed content" grep -q "word" "$WORK/alice.out"
+as bob agnoctl run article "Deserts at night" --run-id bob-1 >"$WORK/bob.out" 2>"$WORK/bob.err" &
+BOB=$!
+for _ in $(seq 1 100); do grep -q "word" "$WORK/bob.out" 2>/dev/null && break; sleep 0.1; done
+check "bob cancels his own run from another process" as bob agnoctl cancel bob-1
+wait $BOB; rc=$?
+check "bob's streaming agnoctl exits 130 (CANCELLED)" test "$rc" = 130
+as bob agnoctl status alice-1 >"$WORK/bob-status.out" 2>"$WORK/bob-status.err"
+check "bob cannot see alice's run (not found)" sh -c "test $? = 1 && grep -q \"no run 'alice-1'\" '$WORK/bob-status.err'"
+
+# journalctl -u agnod shows the runs with their fields.
+sleep 0.2  # (journald writes asynchronously; the reads below retry for up to 5 s)
+journal_has() { for _ in $(seq 1 50); do in_ct journalctl -u agnod -o json "$@" 2>/dev/null | grep -q . && return 0; sleep 0.1; done; return 1; }
+check "journal: alice's run completed, with AGNO_USER" journal_has AGNO_RUN_ID=alice-1 AGNO_USER=alice AGNO_STATUS=COMPLETED MESSAGE_ID=30ac424d05fa4ea4bed4bdcbf5f0409b
+check "journal: bob's run cancelled, with AGNO_UID" journal_has AGNO_RUN_ID=bob-1 AGNO_UID="$(in_ct id -u bob)" MESSAGE_ID=cdf2bb28c3e7476d934502be2fbde0dd
+check "journal: no run content in agnod's entries" sh -c "! nsenter -t $PID1 -a -- journalctl -u agnod -o json | grep -q 'How rivers shape valleys'"
+
+# Reload keeps the process and the runs.
+PID_BEFORE="$(in_ct systemctl show -p MainPID --value agnod)"
+check "systemctl reload agnod" in_ct systemctl reload agnod
+check "reload keeps the process" test "$(in_ct systemctl show -p MainPID --value agnod)" = "$PID_BEFORE"
+check "journal: configuration reloaded" journal_has MESSAGE_ID=d3c90356b6464c6db48198dc970537e4
+
+# A stopped watchdog ping (the process is frozen) gets agnod restarted; the run table survives.
+in_ct kill -STOP "$PID_BEFORE"
+for _ in $(seq 1 300); do
+  now="$(in_ct systemctl show -p MainPID --value agnod)"
+  [ -n "$now" ] && [ "$now" != 0 ] && [ "$now" != "$PID_BEFORE" ] && [ "$(in_ct systemctl is-active agnod)" = active ] && break
+  sleep 0.1
+done
+check "a frozen agnod is restarted by the watchdog (pid $PID_BEFORE -> $now)" test "$now" != "$PID_BEFORE" -a "$now" != 0
+check "journal: systemd saw the watchdog timeout" sh -c "nsenter -t $PID1 -a -- journalctl -u agnod --no-pager | grep -qi watchdog"
+check "alice's run is still there after the restart" status_is alice alice-1 COMPLETED
+
+# systemctl stop ends a streaming run CANCELLED and agnod exits 0.
+as alice agnoctl run article "Glaciers" --run-id alice-2 >"$WORK/alice2.out" 2>"$WORK/alice2.err" &
+ALICE=$!
+for _ in $(seq 1 100); do grep -q "word" "$WORK/alice2.out" 2>/dev/null && break; sleep 0.1; done
+check "systemctl stop agnod" in_ct systemctl stop agnod
+wait $ALICE; rc=$?
+check "the streaming run ends CANCELLED (agnoctl exit 130)" test "$rc" = 130
+check "agnod exited 0 (Result=success)" test "$(in_ct systemctl show -p Result --value agnod)" = success
+check "journal: agnod said it was stopping" journal_has MESSAGE_ID=55eac18e177749ad9b89085e294ea689
+check "the socket still listens after stop, and starts agnod again" status_is alice alice-2 CANCELLED
+
+check "uninstall.sh" in_ct /opt/agnod-src/scripts/uninstall.sh
+check "uninstall removed the binaries and units" sh -c "! nsenter -t $PID1 -a -- test -e /usr/local/bin/agnod && ! nsenter -t $PID1 -a -- test -e /etc/systemd/system/agnod.service"
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
