@@ -16,11 +16,13 @@ public struct RunSummary: Sendable, Equatable {
     public var finishedAt: Date?
     public var lastSeq: Int
     public var steps: [StepSummary]
+    /// Who cancelled the run (the owner, an admin, or "agnod" when it stopped), once it was cancelled.
+    public var cancelledBy: String?
 
     public init(
         runID: String, sessionID: String, workflow: String, status: RunStatus, ownerUID: UInt32, owner: String,
         input: String, content: String? = nil, error: String? = nil, createdAt: Date, startedAt: Date? = nil,
-        finishedAt: Date? = nil, lastSeq: Int = 0, steps: [StepSummary]
+        finishedAt: Date? = nil, lastSeq: Int = 0, steps: [StepSummary], cancelledBy: String? = nil
     ) {
         self.runID = runID
         self.sessionID = sessionID
@@ -36,6 +38,7 @@ public struct RunSummary: Sendable, Equatable {
         self.finishedAt = finishedAt
         self.lastSeq = lastSeq
         self.steps = steps
+        self.cancelledBy = cancelledBy
     }
 
     public var json: JSONValue {
@@ -46,7 +49,7 @@ public struct RunSummary: Sendable, Equatable {
             ("created_at", .string(Timestamp.rfc3339(createdAt))),
             ("started_at", .optional(startedAt.map(Timestamp.rfc3339))),
             ("finished_at", .optional(finishedAt.map(Timestamp.rfc3339))),
-            ("last_seq", .int(lastSeq)), ("steps", .array(steps.map(\.json))),
+            ("last_seq", .int(lastSeq)), ("steps", .array(steps.map(\.json))), ("cancelled_by", .optional(cancelledBy)),
         ])
     }
 
@@ -62,6 +65,7 @@ public struct RunSummary: Sendable, Equatable {
             startedAt: json["started_at"]?.stringValue.flatMap(Timestamp.parse),
             finishedAt: json["finished_at"]?.stringValue.flatMap(Timestamp.parse),
             lastSeq: json["last_seq"]?.intValue ?? 0,
-            steps: json["steps"]?.arrayValue?.compactMap(StepSummary.init(json:)) ?? [])
+            steps: json["steps"]?.arrayValue?.compactMap(StepSummary.init(json:)) ?? [],
+            cancelledBy: json["cancelled_by"]?.stringValue)
     }
 }

@@ -94,13 +94,13 @@ public final class SQLiteRunStore: RunStore {
                 }
             }
             let updateRun = try db.cachedStatement(sql: """
-                UPDATE runs SET status = ?, content = ?, error = ?, started_at_ms = ?, finished_at_ms = ? WHERE id = ?
+                UPDATE runs SET status = ?, content = ?, error = ?, started_at_ms = ?, finished_at_ms = ?, cancelled_by = ? WHERE id = ?
                 """)
             for run in batch.runs.values {
                 guard let key = try key(db, run.runID) else { continue }
                 try updateRun.execute(arguments: [
                     run.status.rawValue, run.content, run.error, StoredRun.milliseconds(run.startedAt),
-                    StoredRun.milliseconds(run.finishedAt), key,
+                    StoredRun.milliseconds(run.finishedAt), run.cancelledBy, key,
                 ])
                 try saveSteps(db, key: key, run.steps)
                 if run.status.isTerminal { settled.append(run.runID) }

@@ -41,6 +41,9 @@ enum StoreSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2: runs.cancelled_by") { db in
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN cancelled_by TEXT")
+        }
         return migrator
     }
 }

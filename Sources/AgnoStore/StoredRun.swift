@@ -6,7 +6,7 @@ import GRDB
 enum StoredRun {
     static let columns = """
         r.id, r.run_id, r.session_id, r.workflow, r.status, r.owner_uid, r.owner, r.input, r.content, r.error,
-        r.created_at_ms, r.started_at_ms, r.finished_at_ms,
+        r.created_at_ms, r.started_at_ms, r.finished_at_ms, r.cancelled_by,
         (SELECT max(seq) FROM events e WHERE e.run = r.id) AS last_seq
         """
 
@@ -17,7 +17,7 @@ enum StoredRun {
             owner: row["owner"], input: row["input"], content: row["content"], error: row["error"],
             createdAt: date(row["created_at_ms"]) ?? Date(timeIntervalSince1970: 0),
             startedAt: date(row["started_at_ms"]), finishedAt: date(row["finished_at_ms"]),
-            lastSeq: row["last_seq"] ?? 0, steps: steps)
+            lastSeq: row["last_seq"] ?? 0, steps: steps, cancelledBy: row["cancelled_by"])
     }
 
     static func steps(_ db: Database, run: Int64) throws -> [StepSummary] {

@@ -73,7 +73,10 @@ import Testing
         #expect(try table.cancel("r1", reason: nil, caller: admin).cancelled)
         let (events, summary) = await drain(record)
         #expect(summary.status == .cancelled)
-        #expect(events.last.map { String(decoding: $0.json, as: UTF8.self) }?.contains("cancelled by root") == true)
+        // Who cancelled someone else's run is in the reason and in the run.
+        #expect(events.last.map { String(decoding: $0.json, as: UTF8.self) }?.contains("cancelled by admin root") == true)
+        #expect(summary.cancelledBy == "root")
+        #expect(try table.summary("r1", caller: alice).cancelledBy == "root")
         await models.shutdown()
         await server.stop()
     }

@@ -61,8 +61,16 @@ import Testing
         #expect(recovered.map(\.runID) == ["fixture-running"])
         #expect(try store.summary(runID: "fixture-running")?.lastSeq == 3)
 
-        // And it takes new runs.
+        // And it takes new runs, with what later schemas added (v2: cancelled_by).
         try store.insert(S.run("new"))
+        var cancelled = S.run("new")
+        cancelled.status = .cancelled
+        cancelled.cancelledBy = "carol"
+        var batch = StoreBatch()
+        batch.save(cancelled)
+        try store.commit(batch)
+        #expect(try store.summary(runID: "new")?.cancelledBy == "carol")
+        #expect(completed.cancelledBy == nil)
         #expect(try store.summaries(ownerUID: nil, statuses: nil, limit: 10).map(\.runID) == ["new", "fixture-running", "fixture-completed"])
     }
 }

@@ -33,6 +33,7 @@ public final class RunRecord: Sendable {
         var nextSubscriber = 0
         var task: Task<Void, Never>?
         var cancelReason: String?
+        var cancelledBy: String?
         var storeFailure: String?
         var onSettled: (@Sendable (RunRecord) -> Void)?
     }
@@ -67,7 +68,7 @@ public final class RunRecord: Sendable {
         RunSummary(
             runID: runID, sessionID: sessionID, workflow: workflow.name, status: s.status, ownerUID: owner.uid, owner: owner.user,
             input: input, content: s.content, error: s.error, createdAt: createdAt, startedAt: s.startedAt, finishedAt: s.finishedAt,
-            lastSeq: s.committedSeq, steps: s.steps)
+            lastSeq: s.committedSeq, steps: s.steps, cancelledBy: s.status == .cancelled ? s.cancelledBy : nil)
     }
 
     /// Called (on the store writer's thread) once the run is settled; the run table frees its slot there.
@@ -180,18 +181,22 @@ public final class RunRecord: Sendable {
     }
 
     /// Cancels the run: a PENDING run ends at once with `WorkflowCancelled`; a RUNNING one has its task cancelled.
-    func cancel(reason: String) -> CancelOutcome {
+    func cancel(reason: String, by who: String) -> CancelOutcome {
         let pendingJSON = RunEvents(record: self).pendingCancelled(reason).encoded
         return state.withLock { s in
             switch s.status {
             case .pending:
                 s.cancelReason = reason
+                s.cancelledBy = who
                 s.status = .cancelled
                 s.finishedAt = Date()
                 terminate(pendingJSON, in: &s)
                 return .cancelledPending
             case .running, .paused:
-                if s.cancelReason == nil { s.cancelReason = reason }
+                if s.cancelReason == nil {
+                    s.cancelReason = reason
+                    s.cancelledBy = who
+                }
                 s.task?.cancel()
                 return .cancellingRunning
             default:

@@ -74,7 +74,7 @@ public final class RunTable: Sendable {
     public func cancelQueued(reason: String) {
         let queued = state.withLock { s in s.live.values.filter { $0.status == .pending } }
         for record in queued {
-            if case .cancelledPending = record.cancel(reason: reason) {
+            if case .cancelledPending = record.cancel(reason: reason, by: "agnod") {
                 state.withLock { s in s.queue.remove(record) }
             }
         }
@@ -174,12 +174,16 @@ public final class RunTable: Sendable {
 
     /// Cancels a run. `(true, status before)` when it was PENDING or RUNNING, `(false, status)` when it had ended.
     public func cancel(_ runID: String, reason: String?, caller: Caller) throws(ProtocolError) -> (cancelled: Bool, status: RunStatus) {
-        let why = reason ?? "cancelled by \(caller.user)"
+        // Who cancelled is kept in the run (cancelled_by) and, when it is not the owner, in the reason too.
+        let owner = live(runID)?.owner.uid
+        let byOther = owner != nil && owner != caller.uid
+        let who = byOther ? "admin \(caller.user)" : caller.user
+        let why = reason.map { byOther ? "\($0) (cancelled by \(who))" : $0 } ?? "cancelled by \(who)"
         guard let record = live(runID), caller.mayAccess(ownerUID: record.owner.uid) else {
             let summary = try summary(runID, caller: caller)
             return (false, summary.status)
         }
-        switch record.cancel(reason: why) {
+        switch record.cancel(reason: why, by: caller.user) {
         case .cancelledPending:
             // It never starts; it leaves the live table once its final event is stored.
             state.withLock { s in s.queue.remove(record) }
@@ -217,7 +221,7 @@ public final class RunTable: Sendable {
     /// Cancels every live run (at shutdown), waits until their tasks end, and until everything is stored.
     public func cancelAll(reason: String) async {
         let records = state.withLock { Array($0.live.values) }
-        for record in records { _ = record.cancel(reason: reason) }
+        for record in records { _ = record.cancel(reason: reason, by: "agnod") }
         for record in records { await record.waitForTask() }
         await writer.flush()
     }
