@@ -37,11 +37,15 @@ if [ -z "$BINARIES" ]; then
   ensure_swift
   # Headers, checked where they are (dpkg's database may be absent, e.g. in a container).
   pkg-config --exists libsystemd sqlite3 2>/dev/null || ensure_packages pkg-config libsystemd-dev libsqlite3-dev
-  log "building agnod and agnoctl (release, Swift runtime linked in; the first build takes minutes)"
+  # The build goes beside the sources, or to /var/tmp when the source tree is read-only.
+  SCRATCH="${AGNOD_BUILD_DIR:-$ROOT/.build-install}"
+  if ! mkdir -p "$SCRATCH" 2>/dev/null || ! [ -w "$SCRATCH" ]; then SCRATCH=/var/tmp/agnod-build; mkdir -p "$SCRATCH"; fi
+  log "building agnod and agnoctl in $SCRATCH (release, Swift runtime linked in; the first build takes minutes)"
   for product in agnod agnoctl; do
-    swift build -c release --static-swift-stdlib --scratch-path "$ROOT/.build-install" --package-path "$ROOT" --product "$product" >&2
+    swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --package-path "$ROOT" --product "$product" >&2 \
+      || die "the build failed (see above)"
   done
-  BINARIES="$(swift build -c release --static-swift-stdlib --scratch-path "$ROOT/.build-install" --package-path "$ROOT" --show-bin-path)"
+  BINARIES="$(swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --package-path "$ROOT" --show-bin-path)"
 fi
 for b in agnod agnoctl; do [ -x "$BINARIES/$b" ] || die "$BINARIES/$b is missing: build first, or leave out --binaries"; done
 log "installing agnod and agnoctl into $BINDIR"
