@@ -140,4 +140,31 @@ struct MultiUserTests {
         let overtook = waitingWhenBobCame.filter { ($0.startedAt ?? .distantFuture) < bobStarted }
         #expect(overtook.isEmpty, "alice's runs that started after bob's was accepted but before it: \(overtook.map(\.runID))")
     }
+
+    @Test func connectionLimitsArePerUserAndRequestLimitsPerConnection() async throws {
+        let users = try Self.ensureUsers()
+        let h = try await Harness(
+            models: ["stall": .stalling()], workflows: ["hang.yaml": Fixtures.oneStep("hang", model: "stall:m")],
+            limits: ["connections_per_user": 2, "requests_per_connection": 2])
+        defer { h.shutdownNow() }
+        // root holds two connections; a third is refused with busy and a retry hint, and closed.
+        let a = try h.connect(), b = try h.connect()
+        _ = try a.resultOf(.hello(HelloRequest()))
+        _ = try b.resultOf(.hello(HelloRequest()))
+        let third = try h.connect()
+        guard case .error(let id, let error) = try third.nextReply() else { throw TestError("expected busy") }
+        #expect(id == .null && error.code == .busy && (error.retryAfterMs ?? 0) > 0)
+        #expect(error.message.contains("connections_per_user"), "\(error.message)")
+        #expect(throws: ClientError.self) { try third.nextRawLine() }
+        // Another user is not affected by root's connections.
+        let bob = try Self.agnoctl(users["bob"]!, h, ["version", "--json"])
+        #expect(bob.status == 0 && bob.stdout.contains("\"user\":\"agnod-t-bob\""), "\(bob.stderr)")
+
+        // Two requests in flight on one connection (two streams); the third is refused, the connection stays.
+        _ = try a.startStreaming("hang", input: "one")
+        _ = try a.startStreaming("hang", input: "two")
+        let refused = try a.errorOf(.hello(HelloRequest()))
+        #expect(refused.code == .busy && (refused.retryAfterMs ?? 0) > 0 && refused.message.contains("requests_per_connection"))
+        _ = try b.resultOf(.hello(HelloRequest()))
+    }
 }

@@ -121,4 +121,33 @@ import Testing
         let b = try c.resultOf(.start(StartRequest(workflow: "three", input: "b")))
         #expect(b["status"]?.stringValue == "PENDING")
     }
+
+    @Test func sigtermWithAShutdownGraceLetsRunningRunsFinishAndCancelsQueuedOnes() async throws {
+        let model = ScriptedModelServer(.words("w", count: 40, delay: .milliseconds(20)))  // under 1 s per run
+        try await model.start()
+        defer { model.close() }
+        let daemon = try TestDaemon(providers: ["m": model.baseURL], workflows: ["one.yaml": Fixtures.oneStep("one", model: "m:x")],
+                                    limits: ["active_runs": 1], extra: [("shutdown_grace", .string("30s"))])
+        let notify = try NotifySocket(directory: daemon.directory)
+        try daemon.start(readiness: .notify(notify))
+        defer { daemon.stop() }
+        let c = try daemon.connect()
+        let (_, running) = try c.startStreaming("one", input: "finishes", runID: "graceful")
+        var cap = StreamCapture()
+        try c.capture(running, into: &cap) { $0.events.count == 5 }
+        let queued = try c.resultOf(.start(StartRequest(workflow: "one", input: "never starts", runID: "queued")))
+        #expect(queued["status"]?.stringValue == "PENDING")
+        daemon.signal(SIGTERM)
+        #expect(notify.wait { $0.hasPrefix("STOPPING=1") } != nil)
+        try c.capture(running, into: &cap)
+        #expect(cap.end?.status == .completed, "a running run finishes within the grace time")
+        #expect(daemon.stop() == 0)
+        // After a restart both are as they ended.
+        try daemon.start(readiness: .log("listening"))
+        let d = try daemon.connect()
+        #expect(try d.resultOf(.status(StatusRequest(runID: "graceful")))["status"]?.stringValue == "COMPLETED")
+        let q = try d.resultOf(.status(StatusRequest(runID: "queued")))
+        #expect(q["status"]?.stringValue == "CANCELLED")
+        #expect(q["cancelled_by"]?.stringValue == "agnod")
+    }
 }
