@@ -36,28 +36,28 @@ total=$(sed -n 's/.*Test run with \([0-9]*\) tests.*/\1/p' "$WORK/swift-test.log
 failed=$(grep -c '^✘ Test .* failed after' "$WORK/swift-test.log" || true)
 total=${total:-0}
 
+# Runs a suite that ends with "N passed, M failed"; adds its counts; sets the named variable to its exit status.
+run_counted() {  # VAR NAME COMMAND...
+  local var=$1 name=$2; shift 2
+  set +e
+  "$@" 2>&1 | tee "$WORK/$name.log"
+  printf -v "$var" '%s' "${PIPESTATUS[0]}"
+  set -e
+  local p f
+  p=$(sed -n 's/^\([0-9]*\) passed, [0-9]* failed$/\1/p' "$WORK/$name.log" | tail -n1)
+  f=$(sed -n 's/^[0-9]* passed, \([0-9]*\) failed$/\1/p' "$WORK/$name.log" | tail -n1)
+  total=$((total + ${p:-0} + ${f:-0}))
+  failed=$((failed + ${f:-0}))
+}
+
 smoke=0
 SMOKE="$ROOT/../shared/conformance/smoke.py"
 if [ -f "$SMOKE" ]; then
   log "running the protocol smoke check"
-  set +e
-  python3 "$SMOKE" --agnod "$BIN/agnod" 2>&1 | tee "$WORK/smoke.log"
-  smoke=${PIPESTATUS[0]}
-  set -e
-  smoke_passed=$(sed -n 's/^\([0-9]*\) passed, [0-9]* failed$/\1/p' "$WORK/smoke.log" | tail -n1)
-  smoke_failed=$(sed -n 's/^[0-9]* passed, \([0-9]*\) failed$/\1/p' "$WORK/smoke.log" | tail -n1)
-  total=$((total + ${smoke_passed:-0} + ${smoke_failed:-0}))
-  failed=$((failed + ${smoke_failed:-0}))
+  run_counted smoke smoke python3 "$SMOKE" --agnod "$BIN/agnod"
 fi
 log "running the end-to-end test in a booted systemd (systemd-nspawn)"
-set +e
-"$ROOT/scripts/e2e-systemd.sh" --binaries "$BIN" 2>&1 | tee "$WORK/e2e.log"
-e2e=${PIPESTATUS[0]}
-set -e
-e2e_passed=$(sed -n 's/^\([0-9]*\) passed, [0-9]* failed$/\1/p' "$WORK/e2e.log" | tail -n1)
-e2e_failed=$(sed -n 's/^[0-9]* passed, \([0-9]*\) failed$/\1/p' "$WORK/e2e.log" | tail -n1)
-total=$((total + ${e2e_passed:-0} + ${e2e_failed:-0}))
-failed=$((failed + ${e2e_failed:-0}))
+run_counted e2e e2e "$ROOT/scripts/e2e-systemd.sh" --binaries "$BIN"
 
 if [ "$status" -ne 0 ] || [ "$smoke" -ne 0 ] || [ "$e2e" -ne 0 ]; then
   [ "$failed" -gt 0 ] || failed=1
