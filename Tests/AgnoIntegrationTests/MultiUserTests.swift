@@ -105,6 +105,7 @@ struct MultiUserTests {
         #expect(frames.stdout.contains("cancelled by admin \(carol.name)"), "\(frames.stdout)")
         let summary = try ctl(alice, "status", "a-live", "--json")
         #expect(summary.stdout.contains("\"cancelled_by\":\"\(carol.name)\""), "\(summary.stdout)")
+        #expect(try ctl(alice, "status", "a-live").stdout.contains("Cancelled by: \(carol.name)"))
         #expect(try ctl(carol, "rm", "a-done").status == 0)
         #expect(try ctl(alice, "status", "a-done").status == 1)
     }

@@ -30,6 +30,7 @@ extension AgnoctlCommand {
                 "Owner:    \(run.owner) (uid \(run.ownerUID))", "Created:  \(Timestamp.rfc3339(run.createdAt))",
             ]
             if let error = run.error { lines.append("Error:    \(error)") }
+            if let who = run.cancelledBy { lines.append("Cancelled by: \(who)") }
             lines.append("Input:    \(run.input)")
             for step in run.steps {
                 lines.append("Step \(step.index + 1) \(step.name): \(step.status.rawValue)\(step.error.map { " — \($0)" } ?? "")")
