@@ -4,6 +4,11 @@ import ArgumentParser
 import Foundation
 import Logging
 
+#if canImport(Glibc)
+import Glibc
+let RLIMIT_NOFILE_VALUE = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+#endif
+
 /// `agnod`: the agent workflow daemon.
 @main
 struct AgnodCommand: AsyncParsableCommand {
@@ -60,6 +65,12 @@ struct AgnodCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "agnod")
+        // Every run holds a model connection and every client a socket: use all the descriptors allowed.
+        var files = rlimit()
+        if getrlimit(RLIMIT_NOFILE_VALUE, &files) == 0, files.rlim_cur < files.rlim_max {
+            files.rlim_cur = files.rlim_max
+            _ = setrlimit(RLIMIT_NOFILE_VALUE, &files)
+        }
         let daemon: Daemon
         do {
             daemon = try Daemon(config: daemonConfig, overrides: overrides, logger: logger)
