@@ -1,0 +1,99 @@
+"""The agno side of scripts/bench: the same scenarios in-process, run in agno's venv. Prints one JSON object.
+
+Usage: agno_side.py SCENARIO --port PORT [--runs N] [--clients N] [--seconds S]
+"""
+import argparse, asyncio, json, statistics, sys, threading, time
+
+from agno.agent import Agent
+from agno.models.openai.like import OpenAILike
+from agno.workflow import Step, Workflow
+
+
+def workflow(port):
+    def model():
+        return OpenAILike(id="m", base_url=f"http://127.0.0.1:{port}/v1", api_key="not-used")
+    return Workflow(name="article", steps=[
+        Step(name="research", agent=Agent(name="Research Agent", model=model(), instructions="Research the topic.")),
+        Step(name="writing", agent=Agent(name="Writing Agent", model=model(), instructions="Write an article.")),
+    ])
+
+
+def sequential(a):
+    wf = workflow(a.port)
+    out = []
+    for i in range(a.runs + 3):
+        t0 = time.perf_counter()
+        for _ in wf.run(input="x", stream=True):
+            pass
+        if i >= 3:
+            out.append((time.perf_counter() - t0) * 1000)
+    return {"ms": out}
+
+
+def concurrent(a):
+    async def main():
+        done = 0
+        stop = time.perf_counter() + a.seconds
+
+        async def client():
+            nonlocal done
+            wf = workflow(a.port)
+            while time.perf_counter() < stop:
+                async for _ in wf.arun(input="x", stream=True):
+                    pass
+                done += 1
+        t0 = time.perf_counter()
+        await asyncio.gather(*[client() for _ in range(a.clients)])
+        return done / (time.perf_counter() - t0)
+    return {"runs_per_s": asyncio.run(main())}
+
+
+def cancel(a):
+    """Cancel sent -> the run's stream ends; None when it did not end within a.seconds."""
+    wf = workflow(a.port)
+    out = []
+    for _ in range(a.runs):
+        state = {"run_id": None, "contents": 0, "ended": threading.Event()}
+        started = threading.Event()
+
+        def consume():
+            for ev in wf.run(input="x", stream=True):
+                rid = getattr(ev, "run_id", None)
+                if state["run_id"] is None and getattr(ev, "workflow_id", None) is not None and rid:
+                    state["run_id"] = rid
+                if type(ev).__name__.endswith("ContentEvent") or getattr(ev, "event", "") in ("RunContent", "StepOutput"):
+                    state["contents"] += 1
+                    if state["contents"] >= 3:
+                        started.set()
+            state["ended"].set()
+        t = threading.Thread(target=consume, daemon=True)
+        t.start()
+        if not started.wait(10):
+            started.set()
+        t0 = time.perf_counter()
+        wf.cancel_run(state["run_id"])
+        ended = state["ended"].wait(a.seconds)
+        out.append((time.perf_counter() - t0) * 1000 if ended else None)
+        if not ended:
+            break  # a stalled run stays stuck: one sample says it
+    return {"ms": out}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("scenario", choices=["import", "sequential", "concurrent", "cancel"])
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--runs", type=int, default=30)
+    p.add_argument("--clients", type=int, default=64)
+    p.add_argument("--seconds", type=float, default=10)
+    a = p.parse_args()
+    if a.scenario == "import":
+        import resource
+        result = {"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    else:
+        result = {"sequential": sequential, "concurrent": concurrent, "cancel": cancel}[a.scenario](a)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,304 @@
+#!/usr/bin/env python3
+"""agnod against agno on the same scripted OpenAI-compatible model servers, one run of this script for
+both sides, so ratios compare like with like. Prints a table and writes docs/benchmarks.md.
+
+Usage (scripts/bench does the set-up): bench.py --agnod BIN --agnoctl BIN --agno-python PY [--quick]
+"""
+import argparse, json, os, platform, socket, statistics, subprocess, sys, tempfile, threading, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from measure import Conn  # noqa: E402
+
+PORTS = {"fast": 18701, "stream": 18702, "stall": 18703, "slow": 18704, "huge": 18705}
+
+
+def model_servers():
+    """One process per model, so that the servers do not share the benchmark's GIL."""
+    specs = {"fast": "0, None, tokens=100", "stream": "0.02, None", "stall": "0.02, 3", "slow": "1.0, None",
+             "huge": "0, None, tokens=50000"}
+    procs = []
+    for name, args in specs.items():
+        code = (f"import sys, time; sys.path.insert(0, {os.path.dirname(HERE)!r}); from measure import serve; "
+                f"serve({PORTS[name]}, {args}); time.sleep(10**6)")
+        procs.append(subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    for port in PORTS.values():
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+    return procs
+
+
+def stats(ms):
+    ms = sorted(x for x in ms if x is not None)
+    if not ms:
+        return None
+    return {"median": statistics.median(ms), "p99": ms[min(len(ms) - 1, int(len(ms) * 0.99))], "n": len(ms)}
+
+
+class Agnod:
+    def __init__(self, binary):
+        self.dir = tempfile.mkdtemp(prefix="agnod-bench-")
+        os.makedirs(self.dir + "/wf")
+        for name in PORTS:
+            open(f"{self.dir}/wf/{name}.yaml", "w").write(
+                f"name: {name}\nagents:\n  a:\n    model: {name}:m\nsteps:\n  - name: research\n    agent: a\n  - name: writing\n    agent: a\n")
+        self.sock = self.dir + "/a.sock"
+        cfg = {"socket": self.sock, "state_dir": self.dir + "/state", "workflows_dir": self.dir + "/wf",
+               "limits": {"active_runs": 20000, "active_runs_per_user": 20000, "queued_runs_per_user": 20000,
+                          "connections_per_user": 1000, "requests_per_connection": 1000},
+               "providers": {n: {"base_url": f"http://127.0.0.1:{p}/v1"} for n, p in PORTS.items()}}
+        open(self.dir + "/c.yaml", "w").write(json.dumps(cfg))
+        self.log = open(self.dir + "/agnod.log", "w")
+        self.proc = subprocess.Popen([binary, "--config", self.dir + "/c.yaml", "--log-level", "warning"], stdout=self.log, stderr=self.log)
+        for _ in range(400):
+            if os.path.exists(self.sock):
+                return
+            time.sleep(0.05)
+        raise SystemExit("agnod did not start")
+
+    def rss_kib(self):
+        for line in open(f"/proc/{self.proc.pid}/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def until_end(conn, req_id):
+    """Counts event frames for req_id until its end, parsing only the end (the reader must not be the bottleneck)."""
+    prefix = b'{"id":%d,"type":"event"' % req_id
+    n = 0
+    while True:
+        line = conn.f.readline()
+        if not line:
+            raise SystemExit("agnod closed the connection")
+        if line.startswith(prefix):
+            n += 1
+            continue
+        m = json.loads(line)
+        if m.get("id") == req_id and m["type"] in ("end", "error"):
+            return n, m
+
+
+def agnod_sequential(d, runs):
+    out = []
+    c = Conn(d.sock)
+    for i in range(runs + 3):
+        t0 = time.perf_counter()
+        c.send({"id": i, "op": "start", "workflow": "fast", "input": "x", "stream": True})
+        until_end(c, i)
+        if i >= 3:
+            out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def agnod_concurrent(d, clients, seconds):
+    done = [0] * clients
+    stop = time.perf_counter() + seconds
+
+    def client(k):
+        c = Conn(d.sock)
+        i = 0
+        while time.perf_counter() < stop:
+            c.send({"id": i, "op": "start", "workflow": "fast", "input": "x", "stream": True})
+            until_end(c, i)
+            i += 1
+        done[k] = i
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done) / (time.perf_counter() - t0)
+
+
+def agnod_cancel(d, workflow, runs):
+    out = []
+    for i in range(runs):
+        a, b = Conn(d.sock), Conn(d.sock)
+        a.send({"id": 1, "op": "start", "workflow": workflow, "input": "x", "stream": True})
+        run_id = a.recv()["result"]["run_id"]
+        contents = 0
+        while contents < 3:
+            m = a.recv()
+            if m.get("type") == "event" and m["event"]["event"] == "RunContent":
+                contents += 1
+        t0 = time.perf_counter()
+        b.send({"id": 2, "op": "cancel", "run_id": run_id})
+        while a.recv()["type"] != "end":
+            pass
+        out.append((time.perf_counter() - t0) * 1000)
+        a.s.close(); b.s.close()
+    return out
+
+
+def start_background(d, n, workflow="slow"):
+    """n detached runs on one connection; returns once all are accepted."""
+    c = Conn(d.sock)
+    for i in range(n):
+        c.send({"id": i, "op": "start", "workflow": workflow, "input": "x"})
+    for _ in range(n):
+        c.recv()
+    return c
+
+
+def wait_running(d, n, timeout=120):
+    c = Conn(d.sock)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        c.send({"id": 1, "op": "list", "statuses": ["RUNNING"], "limit": n + 10, "all_users": True})
+        if len(c.recv()["result"]["runs"]) >= n:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def cancel_all(d):
+    c = Conn(d.sock)
+    c.send({"id": 1, "op": "list", "statuses": ["RUNNING", "PENDING"], "limit": 100000, "all_users": True})
+    ids = [r["run_id"] for r in c.recv()["result"]["runs"]]
+    for i, rid in enumerate(ids):
+        c.send({"id": 10 + i, "op": "cancel", "run_id": rid})
+    for _ in ids:
+        c.recv()
+
+
+def fanout_replay(d):
+    c = Conn(d.sock)
+    c.send({"id": 1, "op": "start", "workflow": "huge", "input": "x", "stream": True})
+    live, end = until_end(c, 1)
+    t0 = time.perf_counter()
+    c.send({"id": 2, "op": "stream", "run_id": end["run"]["run_id"]})
+    n, _ = until_end(c, 2)
+    return n, n / (time.perf_counter() - t0)
+
+
+def fanout_live(d, readers):
+    starter = Conn(d.sock)
+    starter.send({"id": 1, "op": "start", "workflow": "huge", "input": "x"})
+    run_id = starter.recv()["result"]["run_id"]
+    counts = [0] * readers
+
+    def reader(k):
+        c = Conn(d.sock)
+        c.send({"id": 1, "op": "stream", "run_id": run_id})
+        counts[k], _ = until_end(c, 1)
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=reader, args=(k,)) for k in range(readers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(counts), sum(counts) / (time.perf_counter() - t0)
+
+
+def agno(py, *args):
+    out = subprocess.run([py, os.path.join(HERE, "agno_side.py"), *args], capture_output=True, text=True, timeout=900)
+    lines = [l for l in out.stdout.splitlines() if l.startswith("{")]
+    if not lines:
+        raise SystemExit(f"agno side failed: {out.stderr[-2000:]}")
+    return json.loads(lines[-1])
+
+
+def fmt(s):
+    return "—" if s is None else f"{s['median']:.2f} / {s['p99']:.2f}"
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--agnod", required=True)
+    p.add_argument("--agnoctl", required=True)
+    p.add_argument("--agno-python", required=True)
+    p.add_argument("--quick", action="store_true", help="fewer runs and smaller scale (a check that it works)")
+    p.add_argument("--docs", default=os.path.join(HERE, "..", "..", "docs", "benchmarks.md"))
+    a = p.parse_args()
+    runs = 10 if a.quick else 30
+    scales = [100] if a.quick else [1000, 10000]
+    servers = model_servers()
+    rows = []
+    try:
+        d = Agnod(a.agnod)
+        try:
+            seq = stats(agnod_sequential(d, runs))
+            agno_seq = stats(agno(a.agno_python, "sequential", "--port", str(PORTS["fast"]), "--runs", str(runs))["ms"])
+            rows.append(("2-step run, 100 chunks/step, sequential (ms, median / p99)", fmt(agno_seq), fmt(seq),
+                         f"{seq['median'] / agno_seq['median']:.3f}"))
+            conc = agnod_concurrent(d, 64, 5 if a.quick else 10)
+            agno_conc = agno(a.agno_python, "concurrent", "--port", str(PORTS["fast"]), "--clients", "64", "--seconds", "5" if a.quick else "10")["runs_per_s"]
+            rows.append(("same, 64 concurrent clients (runs/s)", f"{agno_conc:.1f}", f"{conc:.1f}", f"{conc / agno_conc:.1f}× the runs"))
+            for wf, label in [("stream", "model streaming 20 ms/token"), ("stall", "model stalled")]:
+                mine = stats(agnod_cancel(d, wf, runs))
+                theirs = agno(a.agno_python, "cancel", "--port", str(PORTS[wf]), "--runs", str(runs), "--seconds", "3")["ms"]
+                t = stats(theirs)
+                rows.append((f"cancel → end, {label}, alone (ms)", fmt(t) if t and None not in theirs else "never (3 s cap)", fmt(mine),
+                             f"{mine['median'] / t['median']:.3f}" if t and None not in theirs else "—"))
+            background = 100 if a.quick else 1000
+            start_background(d, background)
+            wait_running(d, background)
+            for wf, label in [("stream", "model streaming"), ("stall", "model stalled")]:
+                mine = stats(agnod_cancel(d, wf, runs))
+                rows.append((f"cancel → end, {label}, {background} other runs active (ms)", "not measured", fmt(mine), "—"))
+            cancel_all(d)
+            n, rate = fanout_replay(d)
+            rows.append((f"replay of a finished {n:,}-event run to one reader (events/s)", "—", f"{rate:,.0f}", "—"))
+            total, rate = fanout_live(d, 100)
+            rows.append((f"one run live to 100 readers, aggregate ({total:,} events, events/s)", "—", f"{rate:,.0f}", "—"))
+            t = []
+            for _ in range(20):
+                t0 = time.perf_counter()
+                subprocess.run([a.agnoctl, "status", "nonexistent"], env={**os.environ, "AGNOD_SOCKET": d.sock}, capture_output=True)
+                t.append((time.perf_counter() - t0) * 1000)
+            rows.append(("`agnoctl status` round trip, whole process (ms)", "—", fmt(stats(t)), "—"))
+        finally:
+            d.stop()
+        for n in scales:
+            d = Agnod(a.agnod)
+            try:
+                base = d.rss_kib()
+                start_background(d, n)
+                ok = wait_running(d, n, timeout=300)
+                rss = d.rss_kib()
+                rows.append((f"{n:,} concurrent runs on a slow model: agnod RSS (MB), per run (KB)", "—",
+                             f"{rss / 1024:.0f} MB, {(rss - base) / n:.0f} KB/run" + ("" if ok else " (not all RUNNING)"), "—"))
+            finally:
+                d.stop()
+        imp = agno(a.agno_python, "import")
+        rows.append(("agno: import + workflow set-up, peak RSS (MB)", f"{imp['rss_mb']:.0f}", "—", "—"))
+    finally:
+        for s in servers:
+            s.kill()
+    header = ("scenario", "agno 3.x in-process", "agnod (socket)", "agnod / agno")
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(4)]
+    table = [" | ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in [header] + rows]
+    print("\n".join(table))
+    write_docs(a, rows, header)
+
+
+def write_docs(a, rows, header):
+    agno_version = subprocess.run([a.agno_python, "-c", "import importlib.metadata as m; print(m.version('agno'))"], capture_output=True, text=True).stdout.strip()
+    swift = subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()[0] if subprocess.run(["which", "swift"], capture_output=True).returncode == 0 else "?"
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    lines = [
+        "# Benchmarks: agnod and agno, measured in one run",
+        "",
+        f"Written by `scripts/bench` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        f"Machine: {platform.platform()}, {os.cpu_count()} cores ({cpu}), {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB.",
+        f"agno {agno_version} (PyPI, in-process, `OpenAILike` model, streaming); agnod {os.path.basename(a.agnod)} release build; {swift}.",
+        "Both sides use the same scripted OpenAI-compatible servers (`scripts/measure.py`'s, one process each).",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ] + ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    with open(a.docs, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
