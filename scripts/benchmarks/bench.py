@@ -142,22 +142,29 @@ def agnod_cancel(d, workflow, runs):
 def start_background(d, n, workflow="slow"):
     """n detached runs on one connection; returns once all are accepted."""
     c = Conn(d.sock)
-    for i in range(n):
-        c.send({"id": i, "op": "start", "workflow": workflow, "input": "x"})
-    for _ in range(n):
-        c.recv()
+    for first in range(0, n, 200):  # (not all at once: the replies must be read as they come)
+        batch = range(first, min(n, first + 200))
+        for i in batch:
+            c.send({"id": i, "op": "start", "workflow": workflow, "input": "x"})
+        for _ in batch:
+            c.recv()
     return c
 
 
 def wait_running(d, n, timeout=120):
+    """Until no run waits for a slot (all n started), or the timeout."""
     c = Conn(d.sock)
     deadline = time.time() + timeout
     while time.time() < deadline:
-        c.send({"id": 1, "op": "list", "statuses": ["RUNNING"], "limit": n + 10, "all_users": True})
-        if len(c.recv()["result"]["runs"]) >= n:
+        c.send({"id": 1, "op": "list", "statuses": ["PENDING"], "limit": 1, "all_users": True})
+        if not c.recv()["result"]["runs"]:
             return True
         time.sleep(0.2)
     return False
+
+
+def progress(text):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
 
 def cancel_all(d):
@@ -217,19 +224,22 @@ def main():
     p.add_argument("--agnoctl", required=True)
     p.add_argument("--agno-python", required=True)
     p.add_argument("--quick", action="store_true", help="fewer runs and smaller scale (a check that it works)")
+    p.add_argument("--scales", default="1000,10000", help="concurrent-run counts for the RSS scenario")
     p.add_argument("--docs", default=os.path.join(HERE, "..", "..", "docs", "benchmarks.md"))
     a = p.parse_args()
     runs = 10 if a.quick else 30
-    scales = [100] if a.quick else [1000, 10000]
+    scales = [100] if a.quick else [int(x) for x in a.scales.split(",") if x]
     servers = model_servers()
     rows = []
     try:
         d = Agnod(a.agnod)
         try:
+            progress("sequential runs")
             seq = stats(agnod_sequential(d, runs))
             agno_seq = stats(agno(a.agno_python, "sequential", "--port", str(PORTS["fast"]), "--runs", str(runs))["ms"])
             rows.append(("2-step run, 100 chunks/step, sequential (ms, median / p99)", fmt(agno_seq), fmt(seq),
                          f"{seq['median'] / agno_seq['median']:.3f}"))
+            progress("64 concurrent clients")
             conc = agnod_concurrent(d, 64, 5 if a.quick else 10)
             agno_conc = agno(a.agno_python, "concurrent", "--port", str(PORTS["fast"]), "--clients", "64", "--seconds", "5" if a.quick else "10")["runs_per_s"]
             rows.append(("same, 64 concurrent clients (runs/s)", f"{agno_conc:.1f}", f"{conc:.1f}", f"{conc / agno_conc:.1f}× the runs"))
@@ -239,6 +249,7 @@ def main():
                 t = stats(theirs)
                 rows.append((f"cancel → end, {label}, alone (ms)", fmt(t) if t and None not in theirs else "never (3 s cap)", fmt(mine),
                              f"{mine['median'] / t['median']:.3f}" if t and None not in theirs else "—"))
+            progress("cancel latency alone done; starting background runs")
             background = 100 if a.quick else 1000
             start_background(d, background)
             wait_running(d, background)
@@ -246,10 +257,12 @@ def main():
                 mine = stats(agnod_cancel(d, wf, runs))
                 rows.append((f"cancel → end, {label}, {background} other runs active (ms)", "not measured", fmt(mine), "—"))
             cancel_all(d)
+            progress("fan-out")
             n, rate = fanout_replay(d)
             rows.append((f"replay of a finished {n:,}-event run to one reader (events/s)", "—", f"{rate:,.0f}", "—"))
             total, rate = fanout_live(d, 100)
             rows.append((f"one run live to 100 readers, aggregate ({total:,} events, events/s)", "—", f"{rate:,.0f}", "—"))
+            progress("agnoctl status")
             t = []
             for _ in range(20):
                 t0 = time.perf_counter()
@@ -259,6 +272,7 @@ def main():
         finally:
             d.stop()
         for n in scales:
+            progress("scale")
             d = Agnod(a.agnod)
             try:
                 base = d.rss_kib()
