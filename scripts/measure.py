@@ -82,6 +82,8 @@ def measure(sock, workflow, runs):
                 break
         out.append((time.perf_counter() - t0) * 1000)
         assert m["run"]["status"] == "CANCELLED", m
+        a.s.close()
+        b.s.close()
     return out
 
 

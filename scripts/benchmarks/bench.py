@@ -8,7 +8,7 @@ import argparse, json, os, platform, socket, statistics, subprocess, sys, tempfi
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from measure import Conn  # noqa: E402
+from measure import Conn, measure as cancel_latencies  # noqa: E402
 
 PORTS = {"fast": 18701, "stream": 18702, "stall": 18703, "slow": 18704, "huge": 18705}
 
@@ -119,26 +119,6 @@ def agnod_concurrent(d, clients, seconds):
     return sum(done) / (time.perf_counter() - t0)
 
 
-def agnod_cancel(d, workflow, runs):
-    out = []
-    for i in range(runs):
-        a, b = Conn(d.sock), Conn(d.sock)
-        a.send({"id": 1, "op": "start", "workflow": workflow, "input": "x", "stream": True})
-        run_id = a.recv()["result"]["run_id"]
-        contents = 0
-        while contents < 3:
-            m = a.recv()
-            if m.get("type") == "event" and m["event"]["event"] == "RunContent":
-                contents += 1
-        t0 = time.perf_counter()
-        b.send({"id": 2, "op": "cancel", "run_id": run_id})
-        while a.recv()["type"] != "end":
-            pass
-        out.append((time.perf_counter() - t0) * 1000)
-        a.s.close(); b.s.close()
-    return out
-
-
 def start_background(d, n, workflow="slow"):
     """n detached runs on one connection; returns once all are accepted."""
     c = Conn(d.sock)
@@ -244,7 +224,7 @@ def main():
             agno_conc = agno(a.agno_python, "concurrent", "--port", str(PORTS["fast"]), "--clients", "64", "--seconds", "5" if a.quick else "10")["runs_per_s"]
             rows.append(("same, 64 concurrent clients (runs/s)", f"{agno_conc:.1f}", f"{conc:.1f}", f"{conc / agno_conc:.1f}× the runs"))
             for wf, label in [("stream", "model streaming 20 ms/token"), ("stall", "model stalled")]:
-                mine = stats(agnod_cancel(d, wf, runs))
+                mine = stats(cancel_latencies(d.sock, wf, runs))
                 theirs = agno(a.agno_python, "cancel", "--port", str(PORTS[wf]), "--runs", str(runs), "--seconds", "3")["ms"]
                 t = stats(theirs)
                 rows.append((f"cancel → end, {label}, alone (ms)", fmt(t) if t and None not in theirs else "never (3 s cap)", fmt(mine),
@@ -254,7 +234,7 @@ def main():
             start_background(d, background)
             wait_running(d, background)
             for wf, label in [("stream", "model streaming"), ("stall", "model stalled")]:
-                mine = stats(agnod_cancel(d, wf, runs))
+                mine = stats(cancel_latencies(d.sock, wf, runs))
                 rows.append((f"cancel → end, {label}, {background} other runs active (ms)", "not measured", fmt(mine), "—"))
             cancel_all(d)
             progress("fan-out")
