@@ -136,7 +136,7 @@ def wait_running(d, n, timeout=120):
     c = Conn(d.sock)
     deadline = time.time() + timeout
     while time.time() < deadline:
-        c.send({"id": 1, "op": "list", "statuses": ["PENDING"], "limit": 1, "all_users": True})
+        c.send({"id": 1, "op": "list", "status": ["PENDING"], "limit": 1, "all_users": True})
         if not c.recv()["result"]["runs"]:
             return True
         time.sleep(0.2)
@@ -149,7 +149,7 @@ def progress(text):
 
 def cancel_all(d):
     c = Conn(d.sock)
-    c.send({"id": 1, "op": "list", "statuses": ["RUNNING", "PENDING"], "limit": 100000, "all_users": True})
+    c.send({"id": 1, "op": "list", "status": ["RUNNING", "PENDING"], "limit": 100000, "all_users": True})
     ids = [r["run_id"] for r in c.recv()["result"]["runs"]]
     for i, rid in enumerate(ids):
         c.send({"id": 10 + i, "op": "cancel", "run_id": rid})

@@ -20,17 +20,16 @@ public final class RunTable: Sendable {
     }
 
     private let state: Mutex<State>
-    private let executor: Mutex<Executor?>
+    private let executor = Mutex(Hook<Executor>())
 
     public init(writer: StoreWriter, limits: RunLimits) {
         self.store = writer.store
         self.writer = writer
         self.state = Mutex(State(limits: limits))
-        self.executor = Mutex(nil)
     }
 
     public func setExecutor(_ executor: @escaping Executor) {
-        self.executor.withLock { $0 = executor }
+        self.executor.withLock { $0.body = executor }
     }
 
     public func setLimits(_ limits: RunLimits) {
@@ -54,9 +53,9 @@ public final class RunTable: Sendable {
     }
 
     /// Called whenever a run starts or settles (the daemon logs and reports its status to systemd from here).
-    private let onChange = Mutex<(@Sendable (Change) -> Void)?>(nil)
-    public func setOnChange(_ body: @escaping @Sendable (Change) -> Void) { onChange.withLock { $0 = body } }
-    private func changed(_ change: Change) { onChange.withLock { $0 }?(change) }
+    private let onChange = Mutex(Hook<@Sendable (Change) -> Void>())
+    public func setOnChange(_ body: @escaping @Sendable (Change) -> Void) { onChange.withLock { $0.body = body } }
+    private func changed(_ change: Change) { onChange.withLock { $0.body }?(change) }
 
     /// Returns once no run is live (every run settled). Runs accepted meanwhile are waited for too.
     public func waitUntilIdle() async {
@@ -116,7 +115,7 @@ public final class RunTable: Sendable {
             s.activeByUser[next.owner.uid, default: 0] += 1
             return next
         }) {
-            let executor = self.executor.withLock { $0 }
+            let executor = self.executor.withLock { $0.body }
             let started = record.launch {
                 await executor?(record)
                 if !record.status.isTerminal {
