@@ -99,7 +99,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "AgnoSystemdTests", dependencies: ["AgnoSystemd", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "AgnoDaemonTests", dependencies: ["AgnoDaemon", "AgnoCore"]),
+        .testTarget(name: "AgnoDaemonTests", dependencies: ["AgnoDaemon", "AgnoCore", "AgnoProtocol", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "AgnoIntegrationTests", dependencies: ["AgnoClient", "AgnoProtocol", "AgnoTesting"]),
     ]
 )

@@ -13,6 +13,8 @@ public final class SQLiteRunStore: RunStore {
     let pool: DatabasePool
     /// run_id → the row's integer key, for runs this process writes to (events are keyed by the integer).
     private let keys = Mutex([String: Int64]())
+    /// Full pages of stored events shared by all readers.
+    private let pages = EventPageCache()
 
     /// Opens (creating if needed) the store at `path`, applying any migrations it lacks.
     public init(path: String, durability: StoreDurability = .process) throws {
@@ -128,14 +130,39 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    /// Events after `afterSeq`, at most `limit`, read page by page through the shared page cache.
     public func events(runID: String, afterSeq: Int, limit: Int) throws -> [EncodedEvent] {
+        guard limit > 0 else { return [] }
+        var events: [EncodedEvent] = []
+        var page = pages.page(of: afterSeq + 1)
+        while events.count < limit {
+            let key = EventPageCache.Key(run: runID, page: page)
+            let stored: [EncodedEvent]
+            if let cached = pages.get(key) {
+                stored = cached
+            } else {
+                stored = try readPage(runID: runID, page: page)
+                pages.put(key, stored)
+            }
+            for event in stored where event.seq > afterSeq {
+                events.append(event)
+                if events.count == limit { break }
+            }
+            // A short page is the end of what is stored.
+            guard stored.count == pages.pageSize else { break }
+            page += 1
+        }
+        return events
+    }
+
+    private func readPage(runID: String, page: Int) throws -> [EncodedEvent] {
         try pool.read { db in
             let statement = try db.cachedStatement(sql: """
-                SELECT seq, json FROM events WHERE run = (SELECT id FROM runs WHERE run_id = ?) AND seq > ? ORDER BY seq LIMIT ?
+                SELECT seq, json FROM events WHERE run = (SELECT id FROM runs WHERE run_id = ?) AND seq > ? AND seq <= ? ORDER BY seq
                 """)
             var events: [EncodedEvent] = []
-            events.reserveCapacity(min(limit, 1024))
-            let rows = try Row.fetchCursor(statement, arguments: [runID, afterSeq, limit])
+            events.reserveCapacity(pages.pageSize)
+            let rows = try Row.fetchCursor(statement, arguments: [runID, page * pages.pageSize, (page + 1) * pages.pageSize])
             while let row = try rows.next() {
                 let json = row.dataNoCopy(atIndex: 1).map { [UInt8]($0) } ?? []
                 events.append(EncodedEvent(seq: row[0], json: json))
@@ -143,6 +170,9 @@ public final class SQLiteRunStore: RunStore {
             return events
         }
     }
+
+    /// Hits and misses of the page cache (benchmarks).
+    public var pageCacheStatistics: (hits: Int, misses: Int, bytes: Int) { pages.statistics }
 
     public func summary(runID: String) throws -> RunSummary? {
         try pool.read { db in
@@ -179,6 +209,7 @@ public final class SQLiteRunStore: RunStore {
             return db.changesCount > 0
         }
         keys.withLock { $0[runID] = nil }
+        pages.remove(run: runID)
         return removed
     }
 
@@ -202,6 +233,7 @@ public final class SQLiteRunStore: RunStore {
                 total += db.changesCount
             }
         }
+        if total > 0 { pages.removeAll() }
         return total
     }
 

@@ -48,10 +48,6 @@ struct StreamPump {
     }
 
     private func send(_ batch: [EncodedEvent], prefix: [UInt8]) async throws {
-        try await exchange.writer.send(lines: batch.map { frame($0, prefix: prefix) })
-    }
-
-    private func frame(_ event: EncodedEvent, prefix: [UInt8]) -> [UInt8] {
-        ReplyEncoder.event(idPrefix: prefix, seq: event.seq, eventJSON: event.json)
+        try await exchange.writer.send(events: batch, idPrefix: prefix)
     }
 }

@@ -1,3 +1,4 @@
+import AgnoCore
 import AgnoProtocol
 import NIOCore
 
@@ -11,7 +12,15 @@ struct ReplyWriter: Sendable {
         try await outbound.write(allocator.buffer(bytes: line))
     }
 
-    /// Several lines in one write (replays).
+    /// Event frames for one request, built straight into one buffer and written at once (replays, fan-out):
+    /// the stored event bytes are copied once, with no intermediate array per frame.
+    func send(events: [EncodedEvent], idPrefix: [UInt8]) async throws {
+        var buffer = allocator.buffer(capacity: events.reduce(0) { $0 + $1.json.count } + events.count * (idPrefix.count + 48))
+        for event in events { buffer.writeEventFrame(idPrefix: idPrefix, seq: event.seq, eventJSON: event.json) }
+        try await outbound.write(buffer)
+    }
+
+    /// Several lines in one write.
     func send(lines: [[UInt8]]) async throws {
         var buffer = allocator.buffer(capacity: lines.reduce(0) { $0 + $1.count })
         for line in lines { buffer.writeBytes(line) }
