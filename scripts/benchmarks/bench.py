@@ -53,7 +53,7 @@ class Agnod:
                "providers": {n: {"base_url": f"http://127.0.0.1:{p}/v1"} for n, p in PORTS.items()}}
         open(self.dir + "/c.yaml", "w").write(json.dumps(cfg))
         self.log = open(self.dir + "/agnod.log", "w")
-        self.proc = subprocess.Popen([binary, "--config", self.dir + "/c.yaml", "--log-level", "warning"], stdout=self.log, stderr=self.log)
+        self.proc = subprocess.Popen([binary, "--config", self.dir + "/c.yaml", "--log-level", os.environ.get("LOGLEVEL", "warning")], stdout=self.log, stderr=self.log)
         for _ in range(400):
             if os.path.exists(self.sock):
                 return
