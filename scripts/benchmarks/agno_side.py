@@ -1,6 +1,6 @@
 """The agno side of scripts/bench: the same scenarios in-process, run in agno's venv. Prints one JSON object.
 
-Usage: agno_side.py SCENARIO --port PORT [--runs N] [--clients N] [--seconds S]
+Usage: agno_side.py SCENARIO --port PORT [--runs N] [--clients N] [--seconds S] [--background N --background-port P]
 """
 import argparse, asyncio, json, statistics, sys, threading, time
 
@@ -48,8 +48,47 @@ def concurrent(a):
     return {"runs_per_s": asyncio.run(main())}
 
 
+def background(n, port, timeout=300):
+    """n runs streaming from the model at `port` on one asyncio loop in a thread, until the process ends.
+    Returns once every one of them has had its first content (or the timeout), with how many did."""
+    started = [0]
+    everyone = threading.Event()
+
+    async def one():
+        wf = workflow(port)
+        first = True
+        async for ev in wf.arun(input="x", stream=True):
+            if first and getattr(ev, "event", "") == "RunContent":
+                first = False
+                started[0] += 1
+                if started[0] >= n:
+                    everyone.set()
+
+    def runner():
+        async def main():
+            await asyncio.gather(*[one() for _ in range(n)], return_exceptions=True)
+        asyncio.run(main())
+    threading.Thread(target=runner, daemon=True).start()
+    everyone.wait(timeout)
+    return started[0]
+
+
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+
+
 def cancel(a):
     """Cancel sent -> the run's stream ends; None when it did not end within a.seconds."""
+    extra = {}
+    if a.background:
+        before = rss_mb()
+        t0 = time.perf_counter()
+        extra["background_running"] = background(a.background, a.background_port)
+        extra["background_start_s"] = time.perf_counter() - t0
+        extra["rss_mb"] = rss_mb()
+        extra["rss_per_run_kb"] = (extra["rss_mb"] - before) * 1024 / a.background
     wf = workflow(a.port)
     out = []
     for _ in range(a.runs):
@@ -76,7 +115,7 @@ def cancel(a):
         out.append((time.perf_counter() - t0) * 1000 if ended else None)
         if not ended:
             break  # a stalled run stays stuck: one sample says it
-    return {"ms": out}
+    return {"ms": out, **extra}
 
 
 def main():
@@ -86,6 +125,8 @@ def main():
     p.add_argument("--runs", type=int, default=30)
     p.add_argument("--clients", type=int, default=64)
     p.add_argument("--seconds", type=float, default=10)
+    p.add_argument("--background", type=int, default=0, help="cancel: this many other runs streaming meanwhile")
+    p.add_argument("--background-port", type=int, default=0)
     a = p.parse_args()
     if a.scenario == "import":
         import resource
