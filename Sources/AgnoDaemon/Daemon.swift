@@ -37,11 +37,11 @@ public final class Daemon: Sendable {
         let catalog = Daemon.loadWorkflows(config, logger: logger)
         let models = ModelResolver(providers: config.providers, defaultModel: config.defaultModel)
         let table = RunTable(writer: writer, limits: config.limits)
-        context = DaemonContext(table: table, logger: logger, version: Daemon.version, config: config, catalog: catalog, models: models)
+        context = DaemonContext(table: table, logger: logger, version: Daemon.version, config: config, catalog: catalog, models: models, toolHost: ToolHost())
         server = SocketServer(daemon: context)
         let context = self.context
         table.setExecutor { record in
-            let environment = ExecutionEnvironment(models: context.models, tools: .builtIn, defaultToolCallLimit: context.config.toolCallLimit)
+            let environment = ExecutionEnvironment(models: context.models, tools: context.tools, defaultToolCallLimit: context.config.toolCallLimit)
             await WorkflowRunner(environment: environment).run(record)
         }
         let notifier = self.notifier
@@ -60,7 +60,7 @@ public final class Daemon: Sendable {
     }
 
     static func loadWorkflows(_ config: DaemonConfig, logger: Logger) -> WorkflowCatalog {
-        let catalog = WorkflowCatalog.load(directory: config.workflowsDir, parser: WorkflowParser(knownTools: ToolRegistry.builtIn.names))
+        let catalog = WorkflowCatalog.load(directory: config.workflowsDir, parser: WorkflowParser(knownTools: ToolHost.knownNames))
         for problem in catalog.problems {
             logger.error("workflow refused: \(problem)")
         }
@@ -132,6 +132,7 @@ public final class Daemon: Sendable {
         watchdog?.cancel()
         await context.models.shutdown()
         await context.retiredModels.shutdownAll()
+        await context.toolHost.shutdown()
         writer.stop()
         checkpointer.stop()
         let stats = writer.statistics

@@ -20,6 +20,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var subscriberBuffer = 1024
     /// Tool calls per run when a workflow does not set `tool_call_limit`.
     public var toolCallLimit = 20
+    /// `tools.web_search`: the search backend and its limits.
+    public var webSearch = WebSearchConfig()
     /// What a stored event survives: `process` (agnod crashing) or `power` (also power loss); docs/store.md.
     public var durability = StoreDurability.process
     /// Which finished runs are deleted, and how often that is checked.

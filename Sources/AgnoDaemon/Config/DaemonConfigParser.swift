@@ -39,6 +39,7 @@ public enum DaemonConfigParser {
             case "shutdown_grace": config.shutdownGrace = try value.duration("'shutdown_grace'")
             case "retention": try retention(value, into: &config)
             case "tool_call_limit": config.toolCallLimit = try positive(value, "'tool_call_limit'", allowZero: true)
+            case "tools": try tools(value, into: &config)
             default: break
             }
         }
@@ -124,6 +125,54 @@ public enum DaemonConfigParser {
             default: break
             }
         }
+    }
+
+    /// `tools: {web_search: {backend, base_url, api_key_env, api_key_credential, timeout, max_results, …}}`.
+    private static func tools(_ value: YAMLValue, into config: inout DaemonConfig) throws(ConfigError) {
+        for (key, v) in try value.mapping("'tools'") where !v.isNull {
+            switch key {
+            case "web_search": config.webSearch = try webSearch(v)
+            default: break
+            }
+        }
+    }
+
+    private static func webSearch(_ value: YAMLValue) throws(ConfigError) -> WebSearchConfig {
+        var search = WebSearchConfig()
+        for (key, v) in try value.mapping("'tools.web_search'") where !v.isNull {
+            let what = "'tools.web_search.\(key)'"
+            switch key {
+            case "backend":
+                let text = try v.string(what)
+                guard let backend = WebSearchBackend(rawValue: text) else {
+                    throw v.error("\(what) must be \(WebSearchBackend.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'")
+                }
+                search.backend = backend
+            case "base_url":
+                let text = try v.string(what)
+                guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                    throw v.error("\(what) must be an http:// or https:// URL, not '\(text)'")
+                }
+                search.baseURL = text
+            case "api_key_env": search.apiKeyEnv = try v.string(what)
+            case "api_key_credential": search.apiKeyCredential = try v.string(what)
+            case "api_key":
+                throw v.error("'tools.web_search': put the API key in an environment variable (api_key_env) or a systemd credential (api_key_credential), not in this file")
+            case "timeout":
+                search.timeout = try v.duration(what)
+                guard search.timeout > 0 else { throw v.error("\(what) must be more than 0") }
+            case "max_results": search.maxResults = try positive(v, what)
+            case "default_results": search.defaultResults = try positive(v, what)
+            case "max_response_bytes": search.maxResponseBytes = try positive(v, what)
+            case "max_snippet_characters": search.maxSnippetCharacters = try positive(v, what)
+            default: break
+            }
+        }
+        if search.backend == .searxng && search.baseURL == nil {
+            throw value.error("'tools.web_search': the searxng backend needs a base_url (the instance to ask)")
+        }
+        search.defaultResults = min(search.defaultResults, search.maxResults)
+        return search
     }
 
     private static func positive(_ v: YAMLValue, _ what: String, allowZero: Bool = false) throws(ConfigError) -> Int {

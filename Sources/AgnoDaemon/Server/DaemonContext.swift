@@ -10,28 +10,34 @@ final class DaemonContext: Sendable {
     let version: String
     let retiredModels = RetiredModels()
     let requests = RequestGauge()
+    let toolHost: ToolHost
     private let current: Mutex<Current>
 
     struct Current: Sendable {
         var config: DaemonConfig
         var catalog: WorkflowCatalog
         var models: ModelResolver
+        var tools: ToolRegistry
         var adminGID: UInt32?
     }
 
-    init(table: RunTable, logger: Logger, version: String, config: DaemonConfig, catalog: WorkflowCatalog, models: ModelResolver) {
+    init(table: RunTable, logger: Logger, version: String, config: DaemonConfig, catalog: WorkflowCatalog, models: ModelResolver, toolHost: ToolHost) {
         self.table = table
+        self.toolHost = toolHost
         self.logger = logger
         self.version = version
-        self.current = Mutex(Current(config: config, catalog: catalog, models: models, adminGID: config.adminGroup.flatMap(UserDirectory.groupID)))
+        self.current = Mutex(Current(config: config, catalog: catalog, models: models, tools: toolHost.registry(webSearch: config.webSearch),
+                                     adminGID: config.adminGroup.flatMap(UserDirectory.groupID)))
     }
 
     var config: DaemonConfig { current.withLock { $0.config } }
     var catalog: WorkflowCatalog { current.withLock { $0.catalog } }
     var models: ModelResolver { current.withLock { $0.models } }
+    var tools: ToolRegistry { current.withLock { $0.tools } }
 
     func replace(config: DaemonConfig, catalog: WorkflowCatalog, models: ModelResolver) {
-        current.withLock { $0 = Current(config: config, catalog: catalog, models: models, adminGID: config.adminGroup.flatMap(UserDirectory.groupID)) }
+        let tools = toolHost.registry(webSearch: config.webSearch)
+        current.withLock { $0 = Current(config: config, catalog: catalog, models: models, tools: tools, adminGID: config.adminGroup.flatMap(UserDirectory.groupID)) }
     }
 
     /// Who a peer is: its user name, and whether it is an admin (root, or in the admin group).
