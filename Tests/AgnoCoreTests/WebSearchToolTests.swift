@@ -51,15 +51,17 @@ import Testing
         ]}}
         """
 
+    /// The tool as agnod builds it (ToolHost's HTTP client).
     static func withTool(_ config: WebSearchConfig, _ body: (WebSearchTool) async throws -> Void) async throws {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let host = ToolHost()
+        let tool = try #require(host.registry(webSearch: config).tools(named: ["web_search"]).first as? WebSearchTool)
         do {
-            try await body(WebSearchTool(config: config, client: client))
+            try await body(tool)
         } catch {
-            try? await client.shutdown()
+            await host.shutdown()
             throw error
         }
-        try await client.shutdown()
+        await host.shutdown()
     }
 
     static func results(_ text: String) throws -> [JSONValue] {
@@ -176,13 +178,14 @@ import Testing
             let error = await #expect(throws: ToolError.self) { try await tool.call(.object([("query", "other")])) }
             #expect(error?.message.contains("not a DuckDuckGo results page") == true)
         }
+        let address = server.baseURL
         await server.stop()
         // Nothing listens there any more.
         var gone = WebSearchConfig()
-        gone.baseURL = server.baseURL
+        gone.baseURL = address
         try await Self.withTool(gone) { tool in
             let error = await #expect(throws: ToolError.self) { try await tool.call(.object([("query", "x")])) }
-            #expect(error?.message.contains("web_search (duckduckgo at \(server.baseURL)) could not be reached") == true)
+            #expect(error?.message.contains("web_search (duckduckgo at \(address)) could not be reached") == true, "\(error?.message ?? "")")
         }
     }
 

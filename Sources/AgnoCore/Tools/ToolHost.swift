@@ -10,6 +10,10 @@ public final class ToolHost: Sendable {
         config.decompression = .enabled(limit: .size(16 << 20))
         config.connectionPool = .init(idleTimeout: .seconds(30))
         config.redirectConfiguration = .follow(max: 5, allowCycles: false)
+        // A tool that cannot connect should tell the model at once (no network, a host that is down), not retry
+        // until its deadline: the model can go on without it.
+        config.connectionPool.retryConnectionEstablishment = false
+        config.timeout.connect = .seconds(5)
         httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
     }
 
