@@ -65,4 +65,30 @@ import Testing
         #expect(e?.reason.contains("api_key_env") == true)
         #expect(e?.description.contains("sk-12345") == false)
     }
+
+    @Test func webSearchSettingsAreReadAndCheckedWithTheirLine() throws {
+        let config = try DaemonConfigParser.parse(text: """
+            tools:
+              web_search:
+                backend: searxng
+                base_url: http://127.0.0.1:8888
+                timeout: 3s
+                max_results: 4
+                default_results: 9
+            """, file: "t.yaml")
+        #expect(config.webSearch.backend == .searxng)
+        #expect(config.webSearch.resolvedBaseURL == "http://127.0.0.1:8888")
+        #expect(config.webSearch.timeout == 3)
+        #expect(config.webSearch.defaultResults == 4)  // never more than max_results
+        #expect(DaemonConfig().webSearch.backend == .duckduckgo)
+
+        let bad = error("tools:\n  web_search:\n    backend: google\n")
+        #expect(bad?.line == 3)
+        #expect(bad?.reason == "'tools.web_search.backend' must be duckduckgo, searxng, brave, not 'google'")
+        #expect(error("tools:\n  web_search:\n    backend: searxng\n")?.reason.contains("needs a base_url") == true)
+        #expect(error("tools:\n  web_search:\n    base_url: ftp://x\n")?.line == 3)
+        let key = error("tools:\n  web_search:\n    backend: brave\n    api_key: BSA-secret\n")
+        #expect(key?.line == 4)
+        #expect(key?.description.contains("BSA-secret") == false)
+    }
 }
