@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
     ],
     targets: [
         // What daemon and clients both speak: requests, replies, events, summaries, NDJSON framing.
@@ -48,11 +49,24 @@ let package = Package(
             name: "AgnoSystemd",
             dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
         ),
+        // MCP tool servers (stdio child processes) through modelcontextprotocol/swift-sdk.
+        .target(
+            name: "AgnoMCP",
+            dependencies: [
+                "AgnoCore",
+                "AgnoProtocol",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The socket server, request router and one handler per op.
         .target(
             name: "AgnoDaemon",
             dependencies: [
                 "AgnoCore",
+                "AgnoMCP",
                 "AgnoStore",
                 "AgnoSystemd",
                 "AgnoProtocol",
@@ -93,6 +107,11 @@ let package = Package(
         ),
         .testTarget(name: "AgnoProtocolTests", dependencies: ["AgnoProtocol"]),
         .testTarget(name: "AgnoCoreTests", dependencies: ["AgnoCore", "AgnoTesting"]),
+        .testTarget(
+            name: "AgnoMCPTests",
+            dependencies: ["AgnoMCP", "AgnoCore", "AgnoProtocol", "AgnoTesting", .product(name: "Logging", package: "swift-log")],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "AgnoStoreTests",
             dependencies: ["AgnoStore", "AgnoCore", "AgnoProtocol"],

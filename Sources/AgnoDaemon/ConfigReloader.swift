@@ -30,6 +30,7 @@ struct ConfigReloader {
         if new.socket != old.socket { restartOnly.append("socket"); new.socket = old.socket }
         if new.stateDir != old.stateDir { restartOnly.append("state_dir"); new.stateDir = old.stateDir }
         if new.durability != old.durability { restartOnly.append("store.durability"); new.durability = old.durability }
+        if new.mcpServers != old.mcpServers { restartOnly.append("mcp_servers"); new.mcpServers = old.mcpServers }
         if !restartOnly.isEmpty {
             logger.warning("reload: \(restartOnly.joined(separator: ", ")) changed in \(file); that takes effect only when agnod restarts")
         }
@@ -38,7 +39,7 @@ struct ConfigReloader {
 
     private func apply(_ new: DaemonConfig, old: DaemonConfig) {
         let context = daemon.context, logger = daemon.logger
-        let loaded = Daemon.loadWorkflows(new, logger: logger)
+        let loaded = Daemon.loadWorkflows(new, parser: context.workflowParser, logger: logger)
         let (catalog, kept) = loaded.keepingRefused(from: context.catalog)
         if !kept.isEmpty {
             logger.warning("reload: kept the previous version of \(kept.joined(separator: ", ")) because its file was refused")

@@ -1,4 +1,5 @@
 import AgnoCore
+import AgnoMCP
 import AgnoProtocol
 import AgnoStore
 import AgnoSystemd
@@ -34,10 +35,11 @@ public final class Daemon: Sendable {
         writer = StoreWriter(store: store) { error in
             logger.error("the run store failed to write; runs that were writing are stopped", metadata: ["error": "\(error)"])
         }
-        let catalog = Daemon.loadWorkflows(config, logger: logger)
+        let mcp = MCPHub(configs: config.mcpServers, logger: logger)
+        let catalog = Daemon.loadWorkflows(config, parser: WorkflowParser(knownTools: ToolHost.knownNames, unlistedServers: mcp.unlisted), logger: logger)
         let models = ModelResolver(providers: config.providers, defaultModel: config.defaultModel)
         let table = RunTable(writer: writer, limits: config.limits)
-        context = DaemonContext(table: table, logger: logger, version: Daemon.version, config: config, catalog: catalog, models: models, toolHost: ToolHost())
+        context = DaemonContext(table: table, logger: logger, version: Daemon.version, config: config, catalog: catalog, models: models, toolHost: ToolHost(), mcp: mcp)
         server = SocketServer(daemon: context)
         let context = self.context
         table.setExecutor { record in
@@ -59,8 +61,8 @@ public final class Daemon: Sendable {
         "\(table.activeCount) active runs, \(table.queuedCount) waiting"
     }
 
-    static func loadWorkflows(_ config: DaemonConfig, logger: Logger) -> WorkflowCatalog {
-        let catalog = WorkflowCatalog.load(directory: config.workflowsDir, parser: WorkflowParser(knownTools: ToolHost.knownNames))
+    static func loadWorkflows(_ config: DaemonConfig, parser: WorkflowParser, logger: Logger) -> WorkflowCatalog {
+        let catalog = WorkflowCatalog.load(directory: config.workflowsDir, parser: parser)
         for problem in catalog.problems {
             logger.error("workflow refused: \(problem)")
         }
@@ -87,6 +89,21 @@ public final class Daemon: Sendable {
         }
     }
 
+    /// Starts the MCP servers, then offers their tools and checks the workflows again against them.
+    func startToolServers() async {
+        guard !context.mcp.servers.isEmpty else { return }
+        await context.mcp.startAll()
+        let config = context.config
+        context.replace(config: config, catalog: context.catalog, models: context.models)  // the registry, with their tools
+        let catalog = Daemon.loadWorkflows(config, parser: context.workflowParser, logger: logger)
+        context.replace(config: config, catalog: catalog, models: context.models)
+        for server in context.mcp.servers {
+            if let failure = server.lastFailure, server.tools == nil {
+                logger.error("MCP server not available; its tools fail until it starts", metadata: ["mcp_server": "\(server.config.name)", "error": "\(failure)"])
+            }
+        }
+    }
+
     /// The socket: systemd's when socket-activated, else the configured path.
     func listener() -> Listener {
         let inherited = ListenSockets.take()
@@ -99,6 +116,7 @@ public final class Daemon: Sendable {
 
     /// Serves until SIGTERM or SIGINT; returns once everything is stopped and stored.
     public func run() async throws {
+        await startToolServers()
         let listener = listener()
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP])
         let watchdog = startWatchdog()
@@ -133,6 +151,7 @@ public final class Daemon: Sendable {
         await context.models.shutdown()
         await context.retiredModels.shutdownAll()
         await context.toolHost.shutdown()
+        await context.mcp.stopAll()
         writer.stop()
         checkpointer.stop()
         let stats = writer.statistics

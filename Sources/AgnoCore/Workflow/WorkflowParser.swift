@@ -2,9 +2,19 @@
 public struct WorkflowParser: Sendable {
     /// Tool names an agent may list.
     public var knownTools: Set<String>
+    /// Tool servers whose tools are not known yet (they have not started): any `server.tool` of theirs is
+    /// accepted, and checked again when the workflows are reloaded after the server lists its tools.
+    public var unlistedServers: Set<String>
 
-    public init(knownTools: Set<String>) {
+    public init(knownTools: Set<String>, unlistedServers: Set<String> = []) {
         self.knownTools = knownTools
+        self.unlistedServers = unlistedServers
+    }
+
+    func isKnown(_ tool: String) -> Bool {
+        if knownTools.contains(tool) { return true }
+        guard let dot = tool.firstIndex(of: ".") else { return false }
+        return unlistedServers.contains(String(tool[..<dot])) && tool.index(after: dot) < tool.endIndex
     }
 
     public func parse(path: String) throws(ConfigError) -> WorkflowDefinition {
@@ -70,7 +80,7 @@ public struct WorkflowParser: Sendable {
                 agent.model = model
             case "tools":
                 agent.tools = v.isNull ? [] : try v.stringList("'tools' of agent '\(key)'")
-                for tool in agent.tools where !knownTools.contains(tool) {
+                for tool in agent.tools where !isKnown(tool) {
                     throw v.error("agent '\(key)' uses unknown tool '\(tool)' (known: \(knownTools.sorted().joined(separator: ", ")))")
                 }
             case "instructions":

@@ -1,4 +1,5 @@
 import AgnoCore
+import AgnoMCP
 import AgnoProtocol
 import AgnoStore
 
@@ -22,6 +23,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var toolCallLimit = 20
     /// `tools.web_search`: the search backend and its limits.
     public var webSearch = WebSearchConfig()
+    /// `mcp_servers`: tool servers agnod starts (stdio) and offers as `server.tool`.
+    public var mcpServers: [MCPServerConfig] = []
     /// What a stored event survives: `process` (agnod crashing) or `power` (also power loss); docs/store.md.
     public var durability = StoreDurability.process
     /// Which finished runs are deleted, and how often that is checked.

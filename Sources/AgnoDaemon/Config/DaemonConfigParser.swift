@@ -1,4 +1,5 @@
 import AgnoCore
+import AgnoMCP
 import AgnoProtocol
 import AgnoStore
 import Foundation
@@ -40,6 +41,10 @@ public enum DaemonConfigParser {
             case "retention": try retention(value, into: &config)
             case "tool_call_limit": config.toolCallLimit = try positive(value, "'tool_call_limit'", allowZero: true)
             case "tools": try tools(value, into: &config)
+            case "mcp_servers":
+                for (name, entry) in try value.mapping("'mcp_servers'") {
+                    config.mcpServers.append(try mcpServer(name: name, entry))
+                }
             default: break
             }
         }
@@ -135,6 +140,39 @@ public enum DaemonConfigParser {
             default: break
             }
         }
+    }
+
+    /// `mcp_servers.NAME: {command, args, env, cwd, start_timeout, call_timeout, cancel_grace}`.
+    private static func mcpServer(name: String, _ value: YAMLValue) throws(ConfigError) -> MCPServerConfig {
+        guard MCPServerConfig.isValidName(name) else {
+            throw value.error("MCP server name '\(name)' must be 1 to 32 of A-Z, a-z, 0-9, _ and - (it prefixes tool names)")
+        }
+        var command: [String] = []
+        var server = MCPServerConfig(name: name, command: "")
+        for (key, v) in try value.mapping("MCP server '\(name)'") where !v.isNull {
+            let what = "'mcp_servers.\(name).\(key)'"
+            switch key {
+            case "command":
+                if let list = try? v.stringList(what) { command = list } else { command = [try v.string(what)] }
+            case "args": server.arguments = try v.stringList(what)
+            case "env":
+                for (variable, setting) in try v.mapping(what) { server.environment[variable] = try setting.string("\(what).\(variable)") }
+            case "cwd": server.directory = try v.string(what)
+            case "start_timeout": server.startTimeout = try v.duration(what)
+            case "call_timeout": server.callTimeout = try v.duration(what)
+            case "cancel_grace": server.cancelGrace = try v.duration(what)
+            case "url":
+                throw v.error("MCP server '\(name)': streamable-HTTP servers (url) are not supported yet; run it as a stdio command")
+            default: break
+            }
+        }
+        guard let first = command.first, !first.isEmpty else { throw value.error("MCP server '\(name)' has no 'command'") }
+        server.command = first
+        server.arguments = Array(command.dropFirst()) + server.arguments
+        for (what, seconds) in [("start_timeout", server.startTimeout), ("call_timeout", server.callTimeout)] where seconds <= 0 {
+            throw value.error("'mcp_servers.\(name).\(what)' must be more than 0")
+        }
+        return server
     }
 
     private static func webSearch(_ value: YAMLValue) throws(ConfigError) -> WebSearchConfig {

@@ -1,4 +1,5 @@
 import AgnoCore
+import AgnoMCP
 import AgnoProtocol
 import Logging
 import Synchronization
@@ -11,6 +12,7 @@ final class DaemonContext: Sendable {
     let retiredModels = RetiredModels()
     let requests = RequestGauge()
     let toolHost: ToolHost
+    let mcp: MCPHub
     private let current: Mutex<Current>
 
     struct Current: Sendable {
@@ -21,12 +23,13 @@ final class DaemonContext: Sendable {
         var adminGID: UInt32?
     }
 
-    init(table: RunTable, logger: Logger, version: String, config: DaemonConfig, catalog: WorkflowCatalog, models: ModelResolver, toolHost: ToolHost) {
+    init(table: RunTable, logger: Logger, version: String, config: DaemonConfig, catalog: WorkflowCatalog, models: ModelResolver, toolHost: ToolHost, mcp: MCPHub) {
         self.table = table
         self.toolHost = toolHost
+        self.mcp = mcp
         self.logger = logger
         self.version = version
-        self.current = Mutex(Current(config: config, catalog: catalog, models: models, tools: toolHost.registry(webSearch: config.webSearch),
+        self.current = Mutex(Current(config: config, catalog: catalog, models: models, tools: DaemonContext.registry(toolHost, mcp, config),
                                      adminGID: config.adminGroup.flatMap(UserDirectory.groupID)))
     }
 
@@ -36,8 +39,20 @@ final class DaemonContext: Sendable {
     var tools: ToolRegistry { current.withLock { $0.tools } }
 
     func replace(config: DaemonConfig, catalog: WorkflowCatalog, models: ModelResolver) {
-        let tools = toolHost.registry(webSearch: config.webSearch)
+        let tools = DaemonContext.registry(toolHost, mcp, config)
         current.withLock { $0 = Current(config: config, catalog: catalog, models: models, tools: tools, adminGID: config.adminGroup.flatMap(UserDirectory.groupID)) }
+    }
+
+    /// Built-ins, web_search, and the MCP servers' tools listed so far.
+    static func registry(_ host: ToolHost, _ mcp: MCPHub, _ config: DaemonConfig) -> ToolRegistry {
+        var registry = host.registry(webSearch: config.webSearch)
+        for (name, tools) in mcp.toolkits { registry.register(name, tools) }
+        return registry
+    }
+
+    /// What workflows may name: every registered tool; any `server.tool` of a server not listed yet.
+    var workflowParser: WorkflowParser {
+        WorkflowParser(knownTools: tools.names.union(ToolHost.knownNames), unlistedServers: mcp.unlisted)
     }
 
     /// Who a peer is: its user name, and whether it is an admin (root, or in the admin group).
