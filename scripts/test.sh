@@ -26,6 +26,8 @@ MODEL_PORT="${AGNOD_TEST_MODEL_PORT:-18191}"
 start_model_server "$MODEL_PORT" "$WORK/model.log"
 export AGNOD_TEST_MODEL_URL="http://127.0.0.1:$MODEL_PORT/v1"
 export AGNOD_BIN_DIR="$BIN"
+# MCP servers from PyPI (cached venvs): the MCP tests run when these are set.
+eval "$("$ROOT/scripts/setup-mcp.sh")"
 
 log "running the Swift tests"
 set +e

@@ -104,6 +104,20 @@ import Testing
         #expect(cap.end?.content == "gave up")
     }
 
+    @Test func aModelThatCallsToolsAfterTheLimitWithNoToolsOfferedEndsTheStep() async throws {
+        let model = ScriptedModelServer { _, _ in .toolCall(name: "add", arguments: #"{"a":1,"b":1}"#) }  // whatever it is offered
+        let wf = Fixtures.oneStep("loop", model: "m:x", tools: ["calculator"]).replacingOccurrences(of: "name: loop\n", with: "name: loop\ntool_call_limit: 2\n")
+        let h = try await Harness(models: ["m": model], workflows: ["loop.yaml": wf])
+        defer { h.shutdownNow() }
+        let c = try h.connect()
+        let (_, id) = try c.startStreaming("loop", input: "loop forever")
+        var cap = StreamCapture()
+        try c.capture(id, into: &cap)
+        #expect(cap.end?.status == .error)
+        #expect(cap.end?.error?.contains("the model kept calling tools after the run's tool_call_limit (2) was reached") == true, "\(cap.end?.error ?? "")")
+        #expect(model.stats.requests.count == 3)  // two rounds with tools, one without
+    }
+
     @Test func aFailingToolBecomesAnErrorResultForTheModel() async throws {
         let model = ScriptedModelServer { body, _ in
             let last = body["messages"]?.arrayValue?.last

@@ -73,6 +73,10 @@ struct AgentRunner: Sendable {
             }
             try Task.checkCancellation()
             if turn.toolCalls.isEmpty { return text.value }
+            if !offerTools && budget.exhausted {
+                // Offered no tools (the run's limit is reached), the model still calls some: stop, or it loops.
+                throw ToolError("the model kept calling tools after the run's tool_call_limit (\(budget.limit)) was reached")
+            }
             messages.append(ChatMessage(role: .assistant, content: turn.content.isEmpty ? nil : turn.content, toolCalls: turn.toolCalls))
             let results = try await callTools(turn.toolCalls, byName: byName, context: context)
             for (call, result) in zip(turn.toolCalls, results) {
