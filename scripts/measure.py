@@ -9,7 +9,8 @@ A measurement, not a test: numbers go in the closing notes and docs/benchmarks.m
 import argparse, asyncio, json, os, socket, statistics, subprocess, sys, tempfile, threading, time
 
 
-def serve(port, delay, stall_after, tokens=None):
+def serve(port, delay, stall_after, tokens=None, tool=None):
+    """tool: answer every request that offers tools with one call of that function (then text when none)."""
     async def handle(reader, writer):
         try:
             while True:
@@ -18,8 +19,18 @@ def serve(port, delay, stall_after, tokens=None):
                 for line in head.decode("latin-1").split("\r\n"):
                     if line.lower().startswith("content-length:"):
                         n = int(line.split(":")[1])
-                await reader.readexactly(n)
+                body = await reader.readexactly(n)
                 writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
+                if tool is not None and b'"tools"' in body:
+                    call = {"index": 0, "id": "call_1", "type": "function", "function": {"name": tool, "arguments": "{}"}}
+                    for event in [{"choices": [{"index": 0, "delta": {"tool_calls": [call]}}]},
+                                  {"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}]:
+                        data = b"data: " + json.dumps(event).encode() + b"\n\n"
+                        writer.write(b"%x\r\n" % len(data) + data + b"\r\n")
+                    done = b"data: [DONE]\n\n"
+                    writer.write(b"%x\r\n" % len(done) + done + b"\r\n0\r\n\r\n")
+                    await writer.drain()
+                    continue
                 i = 0
                 while True:
                     if stall_after is not None and i >= stall_after:
@@ -63,17 +74,20 @@ class Conn:
         return json.loads(self.f.readline())
 
 
-def measure(sock, workflow, runs):
+def measure(sock, workflow, runs, until="RunContent", count=3, ready=None):
+    """Cancel sent -> `end` received, ms, after `count` `until` events (and `ready()`, if given, returned)."""
     out = []
     for i in range(runs):
         a, b = Conn(sock), Conn(sock)
         a.send({"id": 1, "op": "start", "workflow": workflow, "input": "x", "stream": True})
         run_id = a.recv()["result"]["run_id"]
-        contents = 0
-        while contents < 3:
+        seen = 0
+        while seen < count:
             m = a.recv()
-            if m.get("type") == "event" and m["event"]["event"] == "RunContent":
-                contents += 1
+            if m.get("type") == "event" and m["event"]["event"] == until:
+                seen += 1
+        if ready:
+            ready()
         t0 = time.perf_counter()
         b.send({"id": 2, "op": "cancel", "run_id": run_id})
         while True:

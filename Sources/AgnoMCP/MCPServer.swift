@@ -37,8 +37,9 @@ public final class MCPServer: Sendable {
         var generation = 0
         var tools: [ToolInfo]?
         var lastFailure: String?
-        /// When recent (re)starts happened: a server that keeps dying is not restarted in a loop.
-        var recentStarts: [ContinuousClock.Instant] = []
+        /// When it recently failed to start or exited on its own (not killed by agnod after a cancel): a server
+        /// that keeps dying is not restarted in a loop.
+        var recentFailures: [ContinuousClock.Instant] = []
         var stopped = false
     }
 
@@ -91,11 +92,10 @@ public final class MCPServer: Sendable {
             if let session = s.session, !session.child.hasExited { return Task { session } }
             if let starting = s.starting { return starting }
             let now = ContinuousClock.now
-            s.recentStarts = s.recentStarts.filter { now - $0 < .seconds(60) }
-            if s.recentStarts.count >= 5 {
-                throw ToolError("MCP server '\(config.name)' was started 5 times in the last minute and keeps failing (\(s.lastFailure ?? "no reason known")); not starting it again yet")
+            s.recentFailures = s.recentFailures.filter { now - $0 < .seconds(60) }
+            if s.recentFailures.count >= 5 {
+                throw ToolError("MCP server '\(config.name)' failed 5 times in the last minute (last: \(s.lastFailure ?? "no reason known")); not starting it again yet")
             }
-            s.recentStarts.append(now)
             s.generation += 1
             let generation = s.generation
             let starting = Task { try await self.launch(generation: generation) }
@@ -126,6 +126,7 @@ public final class MCPServer: Sendable {
             state.withLock { s in
                 s.starting = nil
                 s.lastFailure = reason
+                s.recentFailures.append(.now)
             }
             logger.error("MCP server could not start", metadata: ["mcp_server": "\(config.name)", "error": "\(reason)"])
             throw ToolError("MCP server '\(config.name)' could not start: \(reason)")
@@ -170,9 +171,10 @@ public final class MCPServer: Sendable {
     /// The process ended: drop the session (the next call starts a new one).
     private func exited(_ session: Session, status: Int32) {
         let wasCurrent = state.withLock { s -> Bool in
-            guard s.session === session else { return false }
+            guard s.session === session else { return false }  // not current: agnod retired it (and killed it)
             s.session = nil
             s.lastFailure = "the process \(ChildProcess.describe(status))"
+            s.recentFailures.append(.now)
             return true
         }
         Task { await session.client.disconnect() }

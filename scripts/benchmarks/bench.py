@@ -12,13 +12,14 @@ from measure import Conn, measure as cancel_latencies  # noqa: E402
 sys.path.insert(0, HERE)
 from fastread import drain  # noqa: E402
 
-PORTS = {"fast": 18701, "stream": 18702, "stall": 18703, "slow": 18704, "huge": 18705}
+PORTS = {"fast": 18701, "stream": 18702, "stall": 18703, "slow": 18704, "huge": 18705, "tool": 18706}
+FIXTURE_MCP = os.path.join(HERE, "..", "..", "Tests", "AgnoMCPTests", "Fixtures", "test_server.py")
 
 
 def model_servers():
     """One process per model, so that the servers do not share the benchmark's GIL."""
     specs = {"fast": "0, None, tokens=100", "stream": "0.02, None", "stall": "0.02, 3", "slow": "1.0, None",
-             "huge": "0, None, tokens=50000"}
+             "huge": "0, None, tokens=50000", "tool": "0, None, tokens=5, tool='t_hang'"}
     procs = []
     for name, args in specs.items():
         code = (f"import sys, time; sys.path.insert(0, {os.path.dirname(HERE)!r}); from measure import serve; "
@@ -41,18 +42,55 @@ def stats(ms):
     return {"median": statistics.median(ms), "p99": ms[min(len(ms) - 1, int(len(ms) * 0.99))], "n": len(ms)}
 
 
+class HoldServer:
+    """The MCP fixture's `hang` tool calls this and never gets an answer: arrivals say the tool is running,
+    closed connections say its process is gone."""
+    def __init__(self):
+        import http.server
+        self.arrived, self.closed = 0, 0
+        self.cond = threading.Condition()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                with outer.cond:
+                    outer.arrived += 1
+                    outer.cond.notify_all()
+                self.rfile.read()  # until the tool's process dies and the kernel closes its socket
+                with outer.cond:
+                    outer.closed += 1
+                    outer.cond.notify_all()
+
+            def log_message(self, *args):
+                pass
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def wait(self, attr, n, timeout=30):
+        with self.cond:
+            return self.cond.wait_for(lambda: getattr(self, attr) >= n, timeout)
+
+
 class Agnod:
-    def __init__(self, binary):
+    def __init__(self, binary, mcp_python=None, hold_url=None):
         self.dir = tempfile.mkdtemp(prefix="agnod-bench-")
         os.makedirs(self.dir + "/wf")
         for name in PORTS:
             open(f"{self.dir}/wf/{name}.yaml", "w").write(
                 f"name: {name}\nagents:\n  a:\n    model: {name}:m\nsteps:\n  - name: research\n    agent: a\n  - name: writing\n    agent: a\n")
+        if mcp_python:
+            open(f"{self.dir}/wf/toolhang.yaml", "w").write(
+                "name: toolhang\nagents:\n  a:\n    model: tool:m\n    tools: [t.hang]\nsteps:\n  - name: s\n    agent: a\n")
         self.sock = self.dir + "/a.sock"
         cfg = {"socket": self.sock, "state_dir": self.dir + "/state", "workflows_dir": self.dir + "/wf",
                "limits": {"active_runs": 20000, "active_runs_per_user": 20000, "queued_runs_per_user": 20000,
                           "connections_per_user": 1000, "requests_per_connection": 1000},
                "providers": {n: {"base_url": f"http://127.0.0.1:{p}/v1"} for n, p in PORTS.items()}}
+        if mcp_python:
+            cfg["mcp_servers"] = {"t": {"command": [mcp_python, os.path.abspath(FIXTURE_MCP)], "cancel_grace": 0.5,
+                                        "env": {"AGNOD_TEST_NOTIFY_URL": hold_url}}}
         open(self.dir + "/c.yaml", "w").write(json.dumps(cfg))
         self.log = open(self.dir + "/agnod.log", "w")
         self.proc = subprocess.Popen([binary, "--config", self.dir + "/c.yaml", "--log-level", os.environ.get("LOGLEVEL", "warning")], stdout=self.log, stderr=self.log)
@@ -212,14 +250,16 @@ def main():
     p.add_argument("--agno-python", required=True)
     p.add_argument("--quick", action="store_true", help="fewer runs and smaller scale (a check that it works)")
     p.add_argument("--scales", default="1000,10000", help="concurrent-run counts for the RSS scenario")
+    p.add_argument("--mcp-python", help="python of a venv with mcp 1.x, for the MCP tool scenario (scripts/setup-mcp.sh)")
     p.add_argument("--docs", default=os.path.join(HERE, "..", "..", "docs", "benchmarks.md"))
     a = p.parse_args()
     runs = 10 if a.quick else 30
     scales = [100] if a.quick else [int(x) for x in a.scales.split(",") if x]
     servers = model_servers()
     rows = []
+    hold = HoldServer() if a.mcp_python else None
     try:
-        d = Agnod(a.agnod)
+        d = Agnod(a.agnod, a.mcp_python, hold.url if hold else None)
         try:
             progress("sequential runs")
             seq = stats(agnod_sequential(d, runs))
@@ -236,6 +276,17 @@ def main():
                 t = stats(theirs)
                 rows.append((f"cancel → end, {label}, alone (ms)", fmt(t) if t and None not in theirs else "never (3 s cap)", fmt(mine),
                              f"{mine['median'] / t['median']:.3f}" if t and None not in theirs else "—"))
+            if hold:
+                progress("cancel while an MCP tool hangs")
+                before, expected = hold.closed, [hold.arrived]
+
+                def tool_running():  # each run's hang call reaches the hold server once
+                    expected[0] += 1
+                    hold.wait("arrived", expected[0])
+                mine = stats(cancel_latencies(d.sock, "toolhang", runs, until="ToolCallStarted", count=1, ready=tool_running))
+                gone = hold.wait("closed", before + runs, timeout=30)
+                rows.append(("cancel → end, run inside an MCP tool that never returns (ms)", "never (agno checks between events)",
+                             fmt(mine) + f"; hung processes killed: {hold.closed - before}/{runs}" + ("" if gone else " (not all)"), "—"))
             progress("cancel latency alone done; starting background runs")
             background = 100 if a.quick else 1000
             start_background(d, background)
