@@ -80,6 +80,16 @@ struct MCPServerTests {
         await server.stop()
     }
 
+    @Test func aServerThatKeepsDyingIsNotRestartedInALoop() async throws {
+        let server = MCPTestSupport.fixture()
+        for _ in 0..<5 {
+            await #expect(throws: ToolError.self) { try await server.call(tool: "crash", arguments: .object([])) }
+        }
+        let error = await #expect(throws: ToolError.self) { try await server.call(tool: "echo", arguments: .object([("text", "x")])) }
+        #expect(error?.message.contains("failed 5 times in the last minute (last: the process exited with status 3)") == true, "\(error?.message ?? "")")
+        #expect(server.pid == nil)
+    }
+
     @Test func aCancelledCallReturnsAtOnceAndAServerStuckInItIsKilledAndRestarted() async throws {
         let watcher = CannedHTTPServer { _ in .hang }
         try await watcher.start()
