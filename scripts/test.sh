@@ -29,14 +29,30 @@ export AGNOD_BIN_DIR="$BIN"
 # MCP servers from PyPI (cached venvs): the MCP tests run when these are set.
 eval "$("$ROOT/scripts/setup-mcp.sh")"
 
+# Runs `swift test` with ARGS; adds its test and failure counts; sets the named variable to its exit status.
+total=0
+failed=0
+run_swift_tests() {  # VAR NAME ARGS...
+  local var=$1 name=$2; shift 2
+  set +e
+  swift test --skip-build --package-path "$ROOT" "$@" 2>&1 | tee "$WORK/$name.log"
+  printf -v "$var" '%s' "${PIPESTATUS[0]}"
+  set -e
+  local n f
+  n=$(sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\}.*/\1/p' "$WORK/$name.log" | tail -n1)
+  f=$(grep -c '^✘ Test .* failed after' "$WORK/$name.log" || true)
+  total=$((total + ${n:-0}))
+  failed=$((failed + ${f:-0}))
+}
+
+# The MCP tests start Python tool servers (seconds of CPU each): they run on their own, one at a time
+# within each suite, so that they neither starve nor are starved by the rest on a 2-core machine.
+MCP_SUITES='MCPServerTests|MCPToolTests'
 log "running the Swift tests"
-set +e
-swift test --skip-build --package-path "$ROOT" 2>&1 | tee "$WORK/swift-test.log"
-status=${PIPESTATUS[0]}
-set -e
-total=$(sed -n 's/.*Test run with \([0-9]*\) tests.*/\1/p' "$WORK/swift-test.log" | tail -n1)
-failed=$(grep -c '^✘ Test .* failed after' "$WORK/swift-test.log" || true)
-total=${total:-0}
+run_swift_tests status swift-test --skip "$MCP_SUITES"
+log "running the MCP tests"
+run_swift_tests mcp_status swift-test-mcp --filter "$MCP_SUITES"
+[ "$mcp_status" -eq 0 ] || status=$mcp_status
 
 # Runs a suite that ends with "N passed, M failed"; adds its counts; sets the named variable to its exit status.
 run_counted() {  # VAR NAME COMMAND...

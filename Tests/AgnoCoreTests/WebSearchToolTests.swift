@@ -178,9 +178,9 @@ import Testing
             let error = await #expect(throws: ToolError.self) { try await tool.call(.object([("query", "other")])) }
             #expect(error?.message.contains("not a DuckDuckGo results page") == true)
         }
-        let address = server.baseURL
         await server.stop()
-        // Nothing listens there any more.
+        // Nothing listens on port 1 (a freed ephemeral port may be taken by a parallel test's server).
+        let address = "http://127.0.0.1:1"
         var gone = WebSearchConfig()
         gone.baseURL = address
         try await Self.withTool(gone) { tool in

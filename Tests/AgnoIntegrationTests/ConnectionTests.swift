@@ -26,6 +26,23 @@ import Testing
         #expect(a.end?.runID != b.end?.runID)
     }
 
+    @Test func anIDCanBeReusedAsSoonAsItsLastReplyIsRead() async throws {
+        let h = try await Harness(models: ["m": .fast("w", count: 3)], workflows: ["s.yaml": Fixtures.oneStep("s", model: "m:x")])
+        defer { h.shutdownNow() }
+        let c = try h.connect()
+        // The next request goes out the moment the last reply of the previous one is read, on the same id.
+        for _ in 0..<100 {
+            let id = try c.send(.hello(HelloRequest()), id: .string("same"))
+            guard case .result = try c.reply(for: id) else { Issue.record("hello refused"); return }
+        }
+        for _ in 0..<20 {
+            let id = try c.send(.start(StartRequest(workflow: "s", input: "x", stream: true)), id: .string("same"))
+            var cap = StreamCapture()
+            try c.capture(id, into: &cap)
+            #expect(cap.end?.status == .completed, "\(cap.error.map { "\($0)" } ?? "")")
+        }
+    }
+
     @Test func aRequestIDAlreadyInFlightIsRefused() async throws {
         let h = try await Harness(models: ["stall": .stalling()], workflows: ["s.yaml": Fixtures.oneStep("s", model: "stall:m")])
         defer { h.shutdownNow() }

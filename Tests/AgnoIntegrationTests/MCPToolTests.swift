@@ -6,7 +6,7 @@ import Testing
 
 /// MCP tools through the real agnod: configured in agnod.yaml, listed in workflows as `server.tool`,
 /// called by the model, cancelled with the run. Servers from PyPI (scripts/setup-mcp.sh) and a fixture.
-@Suite(.enabled(if: MCPServers.available, "needs the MCP servers from PyPI (AGNOD_TEST_MCP_VENV, AGNOD_TEST_MCP1_VENV; scripts/test.sh installs them)"))
+@Suite(.serialized, .enabled(if: MCPServers.available, "needs the MCP servers from PyPI (AGNOD_TEST_MCP_VENV, AGNOD_TEST_MCP1_VENV; scripts/test.sh installs them)"))
 struct MCPToolTests {
     @Test func aResearchStepCallsMCPServerTimeFromPyPIAndCompletes() async throws {
         let model = ScriptedModelServer { body, _ in

@@ -6,7 +6,7 @@ import Testing
 @testable import AgnoMCP
 
 /// MCP servers as agnod runs them: real servers from PyPI and a fixture server, over stdio.
-@Suite(.enabled(if: MCPTestSupport.available, MCPTestSupport.skipReason))
+@Suite(.serialized, .enabled(if: MCPTestSupport.available, MCPTestSupport.skipReason))
 struct MCPServerTests {
     @Test func mcpServerTimeFromPyPIListsItsToolsAndAnswers() async throws {
         let server = MCPTestSupport.pypi("time", command: "mcp-server-time", arguments: ["--local-timezone", "UTC"])

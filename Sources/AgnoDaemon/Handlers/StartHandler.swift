@@ -26,7 +26,7 @@ struct StartHandler {
         let accepted = record.summary
         try await exchange.result(.object([
             ("run_id", .string(record.runID)), ("session_id", .string(record.sessionID)), ("status", .string(accepted.status.rawValue)),
-        ]))
+        ]), final: !request.stream)
         guard request.stream else { return }
         do {
             try await StreamPump(exchange: exchange).pump(runID: record.runID, afterSeq: 0)

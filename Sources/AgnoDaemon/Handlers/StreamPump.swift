@@ -28,7 +28,7 @@ struct StreamPump {
                         last = newest.seq
                     }
                 case .ended(let summary):
-                    return try await exchange.writer.send(ReplyEncoder.end(exchange.id, summary))
+                    return try await exchange.end(summary)
                 }
             } else {
                 // Not live: finished (or never seen by this process); the store has every event.
@@ -39,7 +39,7 @@ struct StreamPump {
                         return try await exchange.fail(.notFound("no run '\(runID)'"))
                     }
                     if !summary.status.isTerminal { await Task.yield(); continue }
-                    return try await exchange.writer.send(ReplyEncoder.end(exchange.id, summary))
+                    return try await exchange.end(summary)
                 }
                 try await send(batch, prefix: prefix)
                 last = batch.last!.seq

@@ -43,7 +43,8 @@ struct Connection {
                                         try await writer.send(ReplyEncoder.error(id, refusal))
                                         continue
                                     }
-                                    let exchange = Exchange(id: id, caller: caller, writer: writer, daemon: daemon)
+                                    let release = inFlight.releaser(for: id)
+                                    let exchange = Exchange(id: id, caller: caller, writer: writer, daemon: daemon, release: release)
                                     daemon.requests.begin()
                                     group.addTask {
                                         defer { daemon.requests.end() }
@@ -53,7 +54,7 @@ struct Connection {
                                         } catch {
                                             daemon.logger.debug("request ended early", metadata: ["op": "\(request.op)", "error": "\(error)"])
                                         }
-                                        _ = inFlight.ids.withLock { $0.remove(id) }
+                                        release()  // if no final reply did (the client left, or the task was cancelled)
                                     }
                                 }
                             }
@@ -74,4 +75,16 @@ struct Connection {
 /// The ids of a connection's requests in flight.
 final class InFlightRequests: Sendable {
     let ids = Mutex(Set<RequestID>())
+
+    /// Frees `id` once: a second call (after the id was freed and perhaps reused) does nothing.
+    func releaser(for id: RequestID) -> @Sendable () -> Void {
+        let done = Mutex(false)
+        return { [self] in
+            let first = done.withLock { d -> Bool in
+                defer { d = true }
+                return !d
+            }
+            if first { _ = ids.withLock { $0.remove(id) } }
+        }
+    }
 }
