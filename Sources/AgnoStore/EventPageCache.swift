@@ -4,7 +4,8 @@ import Synchronization
 /// Stored events in fixed pages of `pageSize` seqs, shared by every reader of the store. Many readers
 /// replaying one run (a fan-out) then cost one SQLite read per page instead of one per reader. Only full
 /// pages are kept: a stored event never changes, so a full page never goes stale; a run's pages are dropped
-/// when the run is deleted. Least recently used pages go first once `budget` bytes are held.
+/// when the run is deleted. Least recently used pages go first once `budget` bytes are held. A page is kept
+/// only when it is read a second time: one reader catching up alone (a slow client) does not fill the cache.
 final class EventPageCache: Sendable {
     struct Key: Hashable, Sendable {
         var run: String
@@ -23,7 +24,10 @@ final class EventPageCache: Sendable {
         var clock = 0
         var hits = 0
         var misses = 0
+        /// Pages read once (not kept yet); forgotten in bulk when it grows past `maxSeen`.
+        var seen: Set<Key> = []
     }
+    private static let maxSeen = 8192
 
     let pageSize: Int
     let budget: Int
@@ -57,6 +61,11 @@ final class EventPageCache: Sendable {
         let bytes = events.reduce(0) { $0 + $1.json.count + 32 }
         guard bytes <= budget / 4 else { return }
         state.withLock { s in
+            guard s.seen.remove(key) != nil else {
+                if s.seen.count >= Self.maxSeen { s.seen = [] }
+                s.seen.insert(key)
+                return
+            }
             s.clock += 1
             if let old = s.pages.updateValue(Entry(events: events, bytes: bytes, lastUse: s.clock), forKey: key) {
                 s.bytes -= old.bytes
@@ -77,12 +86,14 @@ final class EventPageCache: Sendable {
             for key in s.pages.keys where key.run == run {
                 s.bytes -= s.pages.removeValue(forKey: key)!.bytes
             }
+            s.seen = s.seen.filter { $0.run != run }
         }
     }
 
     func removeAll() {
         state.withLock { s in
             s.pages = [:]
+            s.seen = []
             s.bytes = 0
         }
     }

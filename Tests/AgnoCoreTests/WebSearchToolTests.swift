@@ -197,11 +197,11 @@ import Testing
         config.timeout = 600
         try await Self.withTool(config) { tool in
             let call = Task { try await tool.call(.object([("query", "never")])) }
-            await server.waitForRequests(1)
+            guard await awaitEvent("the search request reaching the server", { await server.waitForRequests(1) }) else { return }
             call.cancel()
             let outcome = await call.result
             #expect(throws: CancellationError.self) { try outcome.get() }
-            await server.waitForAbandoned(1)  // the connection was closed, not left hanging
+            await awaitEvent("the request's connection closing", { await server.waitForAbandoned(1) })  // closed, not left hanging
         }
         await server.stop()
     }

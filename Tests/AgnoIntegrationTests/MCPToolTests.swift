@@ -49,7 +49,8 @@ struct MCPToolTests {
         let (runID, id) = try a.startStreaming("t", input: "hang")
         var cap = StreamCapture()
         try a.capture(id, into: &cap) { $0.names.contains("ToolCallStarted") }
-        await watcher.waitForRequests(1)  // the tool runs, and its server is stuck in it
+        // the tool runs, and its server is stuck in it
+        guard await awaitEvent("the hang tool running", { await watcher.waitForRequests(1) }) else { return }
         _ = try b.resultOf(.cancel(CancelRequest(runID: runID)))
         try a.capture(id, into: &cap)
         #expect(cap.end?.status == .cancelled)
@@ -57,7 +58,7 @@ struct MCPToolTests {
         #expect(!cap.names.contains("ToolCallCompleted"))
         // The stuck server did not answer a ping within cancel_grace: its process (group) is killed, which
         // closes the request it held.
-        await watcher.waitForAbandoned(1)
+        await awaitEvent("the hung server process dying", { await watcher.waitForAbandoned(1) })
         #expect(h.daemon.waitForLog("killing it"))
         // The next run gets a fresh server.
         let (_, id2) = try a.startStreaming("t", input: "echo")

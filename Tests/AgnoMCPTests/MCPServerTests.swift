@@ -2,6 +2,7 @@ import AgnoCore
 import AgnoProtocol
 import AgnoTesting
 import Foundation
+import Synchronization
 import Testing
 @testable import AgnoMCP
 
@@ -97,12 +98,13 @@ struct MCPServerTests {
         try await server.start()
         let stuck = try #require(server.pid)
         let call = Task { try await server.call(tool: "hang", arguments: .object([])) }
-        await watcher.waitForRequests(1)  // the tool is running, and blocks the server
+        // the tool is running, and blocks the server
+        guard await awaitEvent("the hang tool running", { await watcher.waitForRequests(1) }) else { return }
         call.cancel()
         let outcome = await call.result
         #expect(throws: CancellationError.self) { try outcome.get() }
         // No answer to the ping within cancel_grace: the process is killed (its held request closes)…
-        await watcher.waitForAbandoned(1)
+        await awaitEvent("the stuck server process dying", { await watcher.waitForAbandoned(1) })
         // …and the next call gets a new one.
         #expect(try await server.call(tool: "echo", arguments: .object([("text", "again")])) == "again")
         #expect(server.pid != stuck)
@@ -116,7 +118,7 @@ struct MCPServerTests {
         let server = MCPTestSupport.fixture(notify: watcher.baseURL, cancelGrace: 0.3, callTimeout: 0.5)
         let error = await #expect(throws: ToolError.self) { try await server.call(tool: "hang", arguments: .object([])) }
         #expect(error?.message == "t.hang did not answer within 0.5 s (call_timeout)")
-        await watcher.waitForAbandoned(1)
+        await awaitEvent("the stuck server process dying", { await watcher.waitForAbandoned(1) })
         #expect(try await server.call(tool: "echo", arguments: .object([("text", "ok")])) == "ok")
         await server.stop()
         await watcher.stop()
@@ -127,12 +129,14 @@ struct MCPServerTests {
         try await server.start()
         let pid = try #require(server.pid)
         let call = Task { try await server.call(tool: "wait_forever", arguments: .object([])) }
-        await server.waitForCallsInFlight(1)
+        guard await awaitEvent("the call being sent", { await server.waitForCallsInFlight(1) }) else { return }
         call.cancel()
         let outcome = await call.result
         #expect(throws: CancellationError.self) { try outcome.get() }
         // It answered the ping after notifications/cancelled: still the same process.
-        #expect(await server.nextAbandonOutcome() == .kept)
+        let after = OutcomeBox()
+        await awaitEvent("the outcome of the cancelled call", { after.set(await server.nextAbandonOutcome()) })
+        #expect(after.value == .kept)
         #expect(server.pid == pid)
         #expect(try await server.call(tool: "echo", arguments: .object([("text", "same")])) == "same")
         await server.stop()
@@ -146,4 +150,11 @@ struct MCPServerTests {
         #expect(error?.message.contains("MCP server 'nope' could not start") == true)
         #expect(error?.message.contains("/nonexistent/mcp-server") == true, "\(error?.message ?? "")")
     }
+}
+
+/// What happened after an abandoned call, handed out of an escaping closure.
+final class OutcomeBox: Sendable {
+    private let state = Mutex<MCPServer.AbandonOutcome?>(nil)
+    func set(_ outcome: MCPServer.AbandonOutcome?) { state.withLock { $0 = outcome } }
+    var value: MCPServer.AbandonOutcome? { state.withLock { $0 } }
 }
