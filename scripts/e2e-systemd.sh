@@ -34,7 +34,8 @@ check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; 
 
 # A scripted OpenAI-compatible model on the host's loopback (the container shares the network):
 # 200 chunks, one every 20 ms, so a run lasts about 4 s per step and can be cancelled mid-stream.
-MODEL_PORT=18497
+# A free port (a fixed one could be held by a model server another run left behind).
+MODEL_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 python3 -c "
 import sys, time; sys.path.insert(0, '$ROOT/scripts')
 from measure import serve
