@@ -176,8 +176,9 @@ import Testing
         let after = try #require(h.daemon.residentKiB())
         let grownKiB = after - before
         print("bounded reader: agnod RSS \(before) KiB -> \(after) KiB while \(frameBytes / 1024) KiB of frames flowed past a reader that read nothing")
-        // Buffering the stalled reader's frames would cost more than all of them; bounded costs little.
-        #expect(grownKiB * 1024 < frameBytes / 4, "RSS grew \(grownKiB) KiB while \(frameBytes / 1024) KiB of frames flowed")
+        // Buffering the stalled reader's frames would cost more than all of them; bounded costs little. (Part of
+        // what does grow is the store's shared page cache: pages both readers read are kept, up to its budget.)
+        #expect(grownKiB * 1024 < frameBytes / 2, "RSS grew \(grownKiB) KiB while \(frameBytes / 1024) KiB of frames flowed")
 
         // The stalled reader then gets everything, once, in order: it caught up from the store.
         var late = StreamCapture()
