@@ -221,7 +221,7 @@ public final class MCPServer: Sendable {
             throw CancellationError()
         } catch is CallTimedOut {
             abandon(context.requestID, in: session, reason: "timed out")
-            throw ToolError("\(config.name).\(tool) did not answer within \(Self.seconds(config.callTimeout)) s (call_timeout)")
+            throw ToolError("\(config.name).\(tool) did not answer within \(secondsText(config.callTimeout)) s (call_timeout)")
         } catch let error as ToolError {
             throw error
         } catch {
@@ -274,10 +274,6 @@ public final class MCPServer: Sendable {
         }.joined(separator: "\n")
     }
 
-    static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
-    }
-
     /// Stops the process (SIGTERM, then SIGKILL after a second); no call starts it again.
     public func stop() async {
         let session = state.withLock { s -> Session? in
@@ -310,7 +306,7 @@ func withTimeout<T: Sendable>(seconds: Double, what: String, onTimeout: @escapin
             let work = Task { first.finish(await Result(catching: body)) }
             let timer = Task {
                 try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
-                if first.finish(.failure(ToolError("\(what) took longer than \(MCPServer.seconds(seconds)) s"))) {
+                if first.finish(.failure(ToolError("\(what) took longer than \(secondsText(seconds)) s"))) {
                     work.cancel()
                     onTimeout()
                 }

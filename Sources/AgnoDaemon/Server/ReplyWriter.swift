@@ -19,11 +19,4 @@ struct ReplyWriter: Sendable {
         for event in events { buffer.writeEventFrame(idPrefix: idPrefix, seq: event.seq, eventJSON: event.json) }
         try await outbound.write(buffer)
     }
-
-    /// Several lines in one write.
-    func send(lines: [[UInt8]]) async throws {
-        var buffer = allocator.buffer(capacity: lines.reduce(0) { $0 + $1.count })
-        for line in lines { buffer.writeBytes(line) }
-        try await outbound.write(buffer)
-    }
 }

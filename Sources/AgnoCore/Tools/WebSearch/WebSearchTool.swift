@@ -116,14 +116,10 @@ public struct WebSearchTool: Tool {
             if Task.isCancelled || error is CancellationError { throw CancellationError() }
             if let e = error as? HTTPClientError, e == .cancelled { throw CancellationError() }
             if let e = error as? HTTPClientError, e == .deadlineExceeded || e == .readTimeout || e == .connectTimeout {
-                throw ToolError("\(whereText) did not answer within \(Self.seconds(config.timeout)) s")
+                throw ToolError("\(whereText) did not answer within \(secondsText(config.timeout)) s")
             }
             throw ToolError("\(whereText) could not be reached: \(SecretRedactor.redact(String(describing: error), secrets: secrets))")
         }
-    }
-
-    private static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
     }
 
     func parse(_ body: ByteBuffer, limit: Int) throws -> [SearchResult] {
