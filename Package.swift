@@ -114,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AgnoStoreTests",
-            dependencies: ["AgnoStore", "AgnoCore", "AgnoProtocol"],
+            dependencies: ["AgnoStore", "AgnoCore", "AgnoProtocol", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "AgnoSystemdTests", dependencies: ["AgnoSystemd", .product(name: "Logging", package: "swift-log")]),

@@ -8,9 +8,10 @@ public enum Request: Sendable, Equatable {
     case status(StatusRequest)
     case list(ListRequest)
     case remove(RemoveRequest)
+    case toolCalls(ToolCallsRequest)
 
     /// The op names this version understands.
-    public static let ops = ["hello", "workflows", "start", "stream", "cancel", "status", "list", "rm"]
+    public static let ops = ["hello", "workflows", "start", "stream", "cancel", "status", "list", "rm", "tool_calls"]
 
     /// Reads the op-specific parameters of an already-parsed request object.
     public init(op: String, params: Params) throws(ProtocolError) {
@@ -23,6 +24,7 @@ public enum Request: Sendable, Equatable {
         case "status": self = .status(try StatusRequest(params))
         case "list": self = .list(try ListRequest(params))
         case "rm": self = .remove(try RemoveRequest(params))
+        case "tool_calls": self = .toolCalls(try ToolCallsRequest(params))
         default:
             throw ProtocolError(.unknownOp, "unknown op '\(op)'; this daemon speaks protocol 1 with ops \(Request.ops.joined(separator: ", ")) (is your client newer than agnod?)")
         }
@@ -38,6 +40,7 @@ public enum Request: Sendable, Equatable {
         case .status: return "status"
         case .list: return "list"
         case .remove: return "rm"
+        case .toolCalls: return "tool_calls"
         }
     }
 
@@ -52,6 +55,7 @@ public enum Request: Sendable, Equatable {
         case .status(let r): return r.parameters
         case .list(let r): return r.parameters
         case .remove(let r): return r.parameters
+        case .toolCalls(let r): return r.parameters
         }
     }
 

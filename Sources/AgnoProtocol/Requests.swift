@@ -148,3 +148,18 @@ public struct RemoveRequest: Sendable, Equatable {
     init(_ p: Params) throws(ProtocolError) { runID = try p.string("run_id") }
     var parameters: [(String, JSONValue?)] { [("run_id", .string(runID))] }
 }
+
+/// `tool_calls` (an addition, docs/protocol.md): a run's tool calls with their whole results, or one of them.
+public struct ToolCallsRequest: Sendable, Equatable {
+    public var runID: String
+    public var toolCallID: String?
+    public init(runID: String, toolCallID: String? = nil) {
+        self.runID = runID
+        self.toolCallID = toolCallID
+    }
+    init(_ p: Params) throws(ProtocolError) {
+        runID = try p.string("run_id")
+        toolCallID = try p.optionalString("tool_call_id")
+    }
+    var parameters: [(String, JSONValue?)] { [("run_id", .string(runID)), ("tool_call_id", toolCallID.map(JSONValue.string))] }
+}

@@ -95,6 +95,19 @@ public final class SQLiteRunStore: RunStore {
                     try insertEvent.execute(arguments: [key, event.seq, Data(event.json)])
                 }
             }
+            let insertCall = try db.cachedStatement(sql: """
+                INSERT INTO tool_calls (run, seq, tool_call_id, step_index, step_name, agent_id, name, arguments, result, error, duration_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for (runID, calls) in batch.toolCalls {
+                guard let key = try key(db, runID) else { continue }
+                for call in calls {
+                    try insertCall.execute(arguments: [
+                        key, call.seq, call.toolCallID, call.stepIndex, call.stepName, call.agentID, call.name,
+                        call.arguments.encodedString, call.result, call.error, call.durationMS,
+                    ])
+                }
+            }
             let updateRun = try db.cachedStatement(sql: """
                 UPDATE runs SET status = ?, content = ?, error = ?, started_at_ms = ?, finished_at_ms = ?, cancelled_by = ? WHERE id = ?
                 """)
@@ -173,6 +186,22 @@ public final class SQLiteRunStore: RunStore {
 
     /// Hits and misses of the page cache (benchmarks).
     public var pageCacheStatistics: (hits: Int, misses: Int, bytes: Int) { pages.statistics }
+
+    public func toolCalls(runID: String) throws -> [ToolCallRecord] {
+        try pool.read { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT seq, tool_call_id, step_index, step_name, agent_id, name, arguments, result, error, duration_ms
+                FROM tool_calls WHERE run = (SELECT id FROM runs WHERE run_id = ?) ORDER BY seq
+                """)
+            return try Row.fetchAll(statement, arguments: [runID]).map { row in
+                let arguments: String = row["arguments"]
+                return ToolCallRecord(
+                    seq: row["seq"], toolCallID: row["tool_call_id"], stepIndex: row["step_index"], stepName: row["step_name"],
+                    agentID: row["agent_id"], name: row["name"], arguments: (try? JSONValue.parse(arguments)) ?? .string(arguments),
+                    result: row["result"], error: row["error"], durationMS: row["duration_ms"])
+            }
+        }
+    }
 
     public func summary(runID: String) throws -> RunSummary? {
         try pool.read { db in

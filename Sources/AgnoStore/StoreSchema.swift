@@ -44,6 +44,26 @@ enum StoreSchema {
         migrator.registerMigration("v2: runs.cancelled_by") { db in
             try db.execute(sql: "ALTER TABLE runs ADD COLUMN cancelled_by TEXT")
         }
+        migrator.registerMigration("v3: tool_calls") { db in
+            // Events carry a tool's result cut to 4 KiB; the whole result the model got is kept here, keyed by
+            // the seq of the event that ended the call (stored in the same commit as that event).
+            try db.execute(sql: """
+                CREATE TABLE tool_calls (
+                    run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    seq INTEGER NOT NULL,
+                    tool_call_id TEXT NOT NULL,
+                    step_index INTEGER NOT NULL,
+                    step_name TEXT NOT NULL,
+                    agent_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    arguments TEXT NOT NULL,
+                    result TEXT,
+                    error TEXT,
+                    duration_ms REAL NOT NULL,
+                    PRIMARY KEY (run, seq)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

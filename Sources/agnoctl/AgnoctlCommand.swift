@@ -9,7 +9,7 @@ struct AgnoctlCommand: ParsableCommand {
         abstract: "Start, follow, cancel and inspect agnod workflow runs.",
         discussion: "Exit codes: 0 COMPLETED, 1 ERROR, 130 CANCELLED, 2 usage, 69 agnod unreachable.",
         version: ClientVersion.string,
-        subcommands: [Run.self, Cancel.self, Status.self, List.self, Attach.self, Workflows.self, Remove.self, Version.self])
+        subcommands: [Run.self, Cancel.self, Status.self, List.self, Attach.self, Workflows.self, Remove.self, ToolCalls.self, Version.self])
 }
 
 extension AgnoctlCommand {

@@ -87,6 +87,61 @@ import Testing
         #expect(requests[1]["messages"]?.arrayValue?.contains { $0["role"]?.stringValue == "tool" && $0["content"]?.stringValue?.contains("42") == true } == true)
     }
 
+    @Test func aLongToolResultIsCutInEventsAndWholeInTheRunRecordAcrossARestart() async throws {
+        // web_search on a SearXNG stand-in (a loopback server in the recorded format) with long snippets:
+        // 8 results of ~1,330 characters each, far beyond the 4 KiB events carry.
+        let snippets = (1...8).map { n in "result \(n) " + String(repeating: "lorem\(n) ipsum", count: 110) }
+        let results = snippets.enumerated().map { n, text in
+            JSONValue.object([("url", .string("https://example.org/\(n)")), ("title", .string("Title \(n)")), ("content", .string(text))])
+        }
+        let searx = CannedHTTPServer { _ in .answer(contentType: "application/json", body: JSONValue.object([("results", .array(results))]).encodedString) }
+        try await searx.start()
+        let model = ScriptedModelServer { body, _ in
+            body["messages"]?.arrayValue?.last?["role"]?.stringValue == "tool"
+                ? .text(["read them all"]) : .toolCall(name: "web_search", arguments: #"{"query": "swift", "max_results": 8}"#)
+        }
+        let webSearch: JSONValue = .object([
+            ("backend", "searxng"), ("base_url", .string(searx.baseURL + "/")), ("max_snippet_characters", 2000),
+        ])
+        let h = try await Harness(
+            models: ["m": model], workflows: ["search.yaml": Fixtures.oneStep("search", model: "m:x", tools: ["web_search"])],
+            extra: [("tools", .object([("web_search", webSearch)]))])
+        defer { h.shutdownNow() }
+        let c = try h.connect()
+        let (runID, id) = try c.startStreaming("search", input: "find swift")
+        var cap = StreamCapture()
+        try c.capture(id, into: &cap)
+        #expect(cap.end?.status == .completed, "\(cap.end?.error ?? "")")
+        let completed = try #require(cap.events.first { $0.event["event"]?.stringValue == "ToolCallCompleted" })
+        let shown = try #require(completed.event["tool"]?["result"]?.stringValue)
+        #expect(shown.count == 4096 + "…[truncated]".count && shown.hasSuffix("…[truncated]"))
+        #expect(completed.event["tool"]?["result_truncated"]?.boolValue == true)
+
+        // What the model got back is exactly what the run record keeps.
+        let given = try #require(model.stats.requests.last?["messages"]?.arrayValue?.last?["content"]?.stringValue)
+        #expect(given.count > snippets.map(\.count).reduce(0, +) && given.contains(snippets[7]))
+        let reply = try c.resultOf(.toolCalls(ToolCallsRequest(runID: runID)))
+        let calls = try #require(reply["tool_calls"]?.arrayValue).compactMap(ToolCallRecord.init(json:))
+        #expect(calls.count == 1)
+        let call = try #require(calls.first)
+        #expect(call.result == given)
+        #expect(call.name == "web_search" && call.arguments["query"]?.stringValue == "swift" && call.error == nil)
+        #expect(call.seq == completed.seq && call.stepName == "only" && call.stepIndex == 0 && call.durationMS > 0)
+        #expect(call.toolCallID == completed.event["tool"]?["tool_call_id"]?.stringValue)
+        #expect(try c.resultOf(.toolCalls(ToolCallsRequest(runID: runID, toolCallID: call.toolCallID)))["tool_calls"]?.arrayValue?.count == 1)
+        #expect(throws: ProtocolError.self) { try c.resultOf(.toolCalls(ToolCallsRequest(runID: runID, toolCallID: "call_nope"))) }
+        #expect(throws: ProtocolError.self) { try c.resultOf(.toolCalls(ToolCallsRequest(runID: "no-such-run"))) }
+
+        // agnoctl prints the whole result; after a restart the record is still there.
+        let printed = try h.daemon.agnoctl(["tool-calls", runID])
+        #expect(printed.status == 0 && printed.stdout.contains("Result (\(given.count) characters):") && printed.stdout.contains(snippets[7]))
+        #expect(h.daemon.stop() == 0)
+        try h.daemon.start()
+        let after = try h.connect().resultOf(.toolCalls(ToolCallsRequest(runID: runID)))
+        #expect(after["tool_calls"]?.arrayValue?.compactMap(ToolCallRecord.init(json:)) == calls)
+        await searx.stop()
+    }
+
     @Test func aToolCallLimitStopsAModelThatNeverStopsCallingTools() async throws {
         let model = ScriptedModelServer { body, _ in
             body["tools"] == nil ? .text(["gave up"]) : .toolCall(name: "add", arguments: #"{"a":1,"b":1}"#)

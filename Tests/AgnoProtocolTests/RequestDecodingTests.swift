@@ -75,7 +75,8 @@ import Testing
             .start(StartRequest(workflow: "w", input: "in\n\"q\"", stream: true, runID: "r", onDisconnect: .cancel)),
             .stream(StreamRequest(runID: "r", afterSeq: 7)), .cancel(CancelRequest(runID: "r", reason: "why")),
             .status(StatusRequest(runID: "r")), .list(ListRequest(statuses: [.error], limit: 3, allUsers: true)),
-            .remove(RemoveRequest(runID: "r")),
+            .remove(RemoveRequest(runID: "r")), .toolCalls(ToolCallsRequest(runID: "r")),
+            .toolCalls(ToolCallsRequest(runID: "r", toolCallID: "call_1")),
         ]
         for request in requests {
             guard case .request(let id, let decoded) = IncomingRequest.decode(request.encoded(id: .int(9))) else {

@@ -1,6 +1,7 @@
 import AgnoCore
 import AgnoProtocol
 @testable import AgnoStore
+import GRDB
 import Foundation
 import Testing
 
@@ -40,6 +41,49 @@ import Testing
         let reopened = try SQLiteRunStore(stateDir: dir)
         #expect(try reopened.summary(runID: "r1") == run)
         #expect(try reopened.events(runID: "r1", afterSeq: 0, limit: 100) == S.events(1...5, runID: "r1"))
+    }
+
+    @Test func toolCallsKeepTheirWholeResultAcrossReopeningAndGoWithTheirRun() throws {
+        let dir = try S.temporaryDirectory()
+        let store = try SQLiteRunStore(stateDir: dir)
+        try store.insert(S.run("t1"))
+        try store.insert(S.run("t2"))
+        let big = String(repeating: "0123456789abcdef", count: 64 * 1024)  // 1 MiB: far beyond what events carry
+        let calls = [
+            ToolCallRecord(
+                seq: 3, toolCallID: "call_1", stepIndex: 0, stepName: "research", agentID: "researcher", name: "web_search",
+                arguments: .object([("query", "swift ünïcode"), ("max_results", 3)]), result: big, error: nil, durationMS: 12.5),
+            ToolCallRecord(
+                seq: 5, toolCallID: "call_2", stepIndex: 1, stepName: "writing", agentID: "writer", name: "divide",
+                arguments: .string("{not json"), result: nil, error: "the arguments are not valid JSON: {not json", durationMS: 0.25),
+        ]
+        var batch = StoreBatch()
+        batch.append("t1", S.events(1...5, runID: "t1"))
+        batch.append("t1", toolCalls: calls)
+        batch.append("t2", toolCalls: [calls[0]])
+        try store.commit(batch)
+        #expect(try store.toolCalls(runID: "t1") == calls)
+        #expect(try SQLiteRunStore(stateDir: dir).toolCalls(runID: "t1") == calls)
+        #expect(try store.toolCalls(runID: "nope").isEmpty)
+
+        // The same seq twice violates the key: the whole batch (its events too) is refused.
+        var again = StoreBatch()
+        again.append("t1", S.events(6...6, runID: "t1"))
+        again.append("t1", toolCalls: [calls[1]])
+        #expect(throws: (any Error).self) { try store.commit(again) }
+        #expect(try store.events(runID: "t1", afterSeq: 5, limit: 10).isEmpty)
+
+        #expect(try store.remove(runID: "t1"))
+        #expect(try store.toolCalls(runID: "t1").isEmpty)
+        #expect(try store.toolCalls(runID: "t2").count == 1)
+        var finished = S.run("t2")
+        finished.status = .completed
+        var end = StoreBatch()
+        end.save(finished)
+        try store.commit(end)
+        #expect(try store.removeFinished(finishedBefore: nil, keepNewest: 0) == 1)
+        let left = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tool_calls") }
+        #expect(left == 0)
     }
 
     @Test func aCommitIsAllOrNothing() throws {

@@ -93,10 +93,15 @@ struct AgentRunner: Sendable {
                 let arguments = (try? JSONValue.parse(call.arguments.isEmpty ? "{}" : call.arguments)) ?? .string(call.arguments)
                 let toolInfo: [(String, JSONValue?)] = [("tool_call_id", .string(call.id)), ("name", .string(call.name)), ("arguments", arguments)]
                 record.emit(events.agent(.toolCallStarted, context, [("tool", .object(toolInfo.map { ($0.0, $0.1!) }))]))
+                let callRecord = ToolCallRecord(
+                    toolCallID: call.id, stepIndex: context.stepIndex, stepName: context.stepName, agentID: context.agentID,
+                    name: call.name, arguments: arguments, result: nil, error: nil, durationMS: 0)
                 guard budget.take() else {
                     let message = "tool call limit of \(budget.limit) reached for this run"
                     results[position] = Self.errorResult(message)
-                    record.emit(events.agent(.toolCallError, context, [("tool", Self.toolJSON(toolInfo, result: nil, error: message, ms: 0))]))
+                    var failed = callRecord
+                    failed.error = message
+                    record.emit(events.agent(.toolCallError, context, [("tool", Self.toolJSON(toolInfo, result: nil, error: message, ms: 0))]), toolCall: failed)
                     continue
                 }
                 group.addTask {
@@ -112,16 +117,24 @@ struct AgentRunner: Sendable {
                         outcome = .failure(ToolError("there is no tool named '\(call.name)' (have: \(byName.keys.sorted().joined(separator: ", ")))"))
                     }
                     try Task.checkCancellation()
-                    let ms = Double((ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000) / 1000
-                        + Double((ContinuousClock.now - started).components.seconds) * 1000
+                    let elapsed = ContinuousClock.now - started
+                    let ms = ((Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15) * 1000).rounded() / 1000
+                    var ended = callRecord
+                    ended.durationMS = ms
                     switch outcome {
                     case .success(let result):
-                        let shown = result.count > environment.eventResultLimit ? String(result.prefix(environment.eventResultLimit)) + "…[truncated]" : result
-                        record.emit(events.agent(.toolCallCompleted, context, [("tool", Self.toolJSON(toolInfo, result: shown, error: nil, ms: ms))]))
+                        // Events carry the result cut short (the whole of it is in the run record: `tool_calls`).
+                        let cut = result.count > environment.eventResultLimit
+                        let shown = cut ? String(result.prefix(environment.eventResultLimit)) + "…[truncated]" : result
+                        ended.result = result
+                        record.emit(
+                            events.agent(.toolCallCompleted, context, [("tool", Self.toolJSON(toolInfo, result: shown, error: nil, ms: ms, truncated: cut))]),
+                            toolCall: ended)
                         return (position, result)
                     case .failure(let error):
                         let message = (error as? ToolError)?.message ?? "\(error)"
-                        record.emit(events.agent(.toolCallError, context, [("tool", Self.toolJSON(toolInfo, result: nil, error: message, ms: ms))]))
+                        ended.error = message
+                        record.emit(events.agent(.toolCallError, context, [("tool", Self.toolJSON(toolInfo, result: nil, error: message, ms: ms))]), toolCall: ended)
                         return (position, Self.errorResult(message))
                     }
                 }
@@ -131,8 +144,11 @@ struct AgentRunner: Sendable {
         return results
     }
 
-    static func toolJSON(_ info: [(String, JSONValue?)], result: String?, error: String?, ms: Double) -> JSONValue {
-        .compactObject(info + [("result", result.map(JSONValue.string)), ("error", error.map(JSONValue.string)), ("duration_ms", .double((ms * 1000).rounded() / 1000))])
+    static func toolJSON(_ info: [(String, JSONValue?)], result: String?, error: String?, ms: Double, truncated: Bool = false) -> JSONValue {
+        .compactObject(info + [
+            ("result", result.map(JSONValue.string)), ("result_truncated", truncated ? .bool(true) : nil), ("error", error.map(JSONValue.string)),
+            ("duration_ms", .double((ms * 1000).rounded() / 1000)),
+        ])
     }
 
     static func errorResult(_ message: String) -> String {

@@ -7,6 +7,7 @@ public final class MemoryRunStore: RunStore {
     private struct Entry {
         var summary: RunSummary
         var events: [EncodedEvent] = []
+        var toolCalls: [ToolCallRecord] = []
         var order: Int
     }
 
@@ -34,6 +35,7 @@ public final class MemoryRunStore: RunStore {
         state.withLock { s in
             s.commits += 1
             for (runID, events) in batch.events { s.runs[runID]?.events.append(contentsOf: events) }
+            for (runID, calls) in batch.toolCalls { s.runs[runID]?.toolCalls.append(contentsOf: calls) }
             for run in batch.runs.values { s.runs[run.runID]?.summary = run }
         }
     }
@@ -45,6 +47,10 @@ public final class MemoryRunStore: RunStore {
             let from = max(afterSeq, 0)
             return Array(events[from..<min(events.count, from + limit)])
         }
+    }
+
+    public func toolCalls(runID: String) throws -> [ToolCallRecord] {
+        state.withLock { s in s.runs[runID]?.toolCalls ?? [] }
     }
 
     public func summary(runID: String) throws -> RunSummary? {

@@ -86,10 +86,25 @@ public final class RunRecord: Sendable {
         }
     }
 
-    private func enqueue(_ json: [UInt8], summary: RunSummary?, settling: Bool, in s: inout State) -> Int {
+    /// Queues the event that ends a tool call together with the call's whole record (same commit, same seq).
+    @discardableResult
+    public func emit(_ event: JSONValue, toolCall: ToolCallRecord) -> Int {
+        let json = event.encoded
+        return state.withLock { s in
+            guard !s.status.isTerminal else { return s.lastSeq }
+            return enqueue(json, toolCall: toolCall, summary: nil, settling: false, in: &s)
+        }
+    }
+
+    private func enqueue(_ json: [UInt8], toolCall: ToolCallRecord? = nil, summary: RunSummary?, settling: Bool, in s: inout State) -> Int {
         s.lastSeq += 1
         let event = EncodedEvent(seq: s.lastSeq, json: json)
-        writer.submit(runID: runID, events: [event], summary: summary) { [self] failure in
+        var calls: [ToolCallRecord] = []
+        if var toolCall {
+            toolCall.seq = event.seq
+            calls.append(toolCall)
+        }
+        writer.submit(runID: runID, events: [event], toolCalls: calls, summary: summary) { [self] failure in
             committed(event, failure: failure, settling: settling)
         }
         return event.seq

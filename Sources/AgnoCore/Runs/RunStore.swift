@@ -12,6 +12,8 @@ public protocol RunStore: Sendable {
     func commit(_ batch: StoreBatch) throws
     /// Events with `seq > afterSeq`, at most `limit`, in order.
     func events(runID: String, afterSeq: Int, limit: Int) throws -> [EncodedEvent]
+    /// A run's tool calls that ended, in the order they ended, with their whole results.
+    func toolCalls(runID: String) throws -> [ToolCallRecord]
     /// A run's summary; its `lastSeq` is the last stored event's.
     func summary(runID: String) throws -> RunSummary?
     /// Runs newest first, optionally only one owner's and only some statuses.

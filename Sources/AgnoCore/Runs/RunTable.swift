@@ -171,6 +171,16 @@ public final class RunTable: Sendable {
         return stored
     }
 
+    /// A run's tool calls with their whole results (those stored so far, for a live run), or `not_found`.
+    public func toolCalls(_ runID: String, caller: Caller) throws(ProtocolError) -> [ToolCallRecord] {
+        _ = try summary(runID, caller: caller)
+        do {
+            return try store.toolCalls(runID: runID)
+        } catch {
+            throw ProtocolError(.internal, "could not read the run's tool calls: \(error)")
+        }
+    }
+
     /// Cancels a run. `(true, status before)` when it was PENDING or RUNNING, `(false, status)` when it had ended.
     public func cancel(_ runID: String, reason: String?, caller: Caller) throws(ProtocolError) -> (cancelled: Bool, status: RunStatus) {
         // Who cancelled is kept in the run (cancelled_by) and, when it is not the owner, in the reason too.

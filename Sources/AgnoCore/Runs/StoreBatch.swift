@@ -7,6 +7,8 @@ public struct StoreBatch: Sendable {
     public private(set) var events: [String: [EncodedEvent]] = [:]
     /// The latest summary of each run that changed (a later save of the same run replaces an earlier one).
     public private(set) var runs: [String: RunSummary] = [:]
+    /// Tool calls that ended, per run, each stored with the event that reports it.
+    public private(set) var toolCalls: [String: [ToolCallRecord]] = [:]
 
     public init() {}
 
@@ -18,6 +20,11 @@ public struct StoreBatch: Sendable {
         events[runID, default: []].append(contentsOf: new)
     }
 
+    public mutating func append(_ runID: String, toolCalls new: [ToolCallRecord]) {
+        guard !new.isEmpty else { return }
+        toolCalls[runID, default: []].append(contentsOf: new)
+    }
+
     public mutating func save(_ run: RunSummary) {
         runs[run.runID] = run
     }
@@ -25,5 +32,6 @@ public struct StoreBatch: Sendable {
     public mutating func merge(_ other: StoreBatch) {
         for (runID, new) in other.events { append(runID, new) }
         for run in other.runs.values { save(run) }
+        for (runID, new) in other.toolCalls { append(runID, toolCalls: new) }
     }
 }

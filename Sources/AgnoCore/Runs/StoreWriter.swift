@@ -53,10 +53,11 @@ public final class StoreWriter: Sendable {
         state.withLock { s in s.committingSince.map { ContinuousClock.now - $0 < limit } ?? true }
     }
 
-    /// Queues a run's new events and/or its new summary for the next commit.
-    public func submit(runID: String, events: [EncodedEvent], summary: RunSummary?, then completion: Completion? = nil) {
+    /// Queues a run's new events (with the tool calls they report) and/or its new summary for the next commit.
+    public func submit(runID: String, events: [EncodedEvent], toolCalls: [ToolCallRecord] = [], summary: RunSummary?, then completion: Completion? = nil) {
         let wakeUp = state.withLock { s -> Bool in
             s.batch.append(runID, events)
+            s.batch.append(runID, toolCalls: toolCalls)
             if let summary { s.batch.save(summary) }
             if let completion { s.completions.append(completion) }
             defer { s.sleeping = false }

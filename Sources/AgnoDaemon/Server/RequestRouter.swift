@@ -12,6 +12,7 @@ struct RequestRouter {
         case .status(let r): try await StatusHandler().handle(r, exchange)
         case .list(let r): try await ListHandler().handle(r, exchange)
         case .remove(let r): try await RemoveHandler().handle(r, exchange)
+        case .toolCalls(let r): try await ToolCallsHandler().handle(r, exchange)
         }
     }
 }
