@@ -47,7 +47,7 @@ run_swift_tests() {  # VAR NAME ARGS...
 
 # The MCP tests start Python tool servers (seconds of CPU each): they run on their own, one at a time
 # within each suite, so that they neither starve nor are starved by the rest on a 2-core machine.
-MCP_SUITES='MCPServerTests|MCPToolTests'
+MCP_SUITES='MCPServerTests|MCPHTTPTests|MCPToolTests'
 log "running the Swift tests"
 run_swift_tests status swift-test --skip "$MCP_SUITES"
 log "running the MCP tests"

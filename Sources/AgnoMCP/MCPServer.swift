@@ -1,5 +1,6 @@
 import AgnoCore
 import AgnoProtocol
+import AsyncHTTPClient
 import Foundation
 import Logging
 import MCP
@@ -8,18 +9,21 @@ import Synchronization
 /// One configured MCP server: started (and its tools listed) at agnod's start, restarted after it exits,
 /// and called with a timeout. A call whose run is cancelled, or that times out, returns at once; behind it
 /// the server gets `notifications/cancelled`, and if it does not answer a ping within `cancel_grace` (it is
-/// stuck in the call) its process group is killed and it restarts on the next call.
+/// stuck in the call) its process group is killed and it restarts on the next call. A streamable-HTTP server
+/// is the same, with its session in place of the process (dropped instead of killed).
 public final class MCPServer: Sendable {
     public let config: MCPServerConfig
     let logger: Logger
+    /// For streamable-HTTP servers: the hub's HTTP client.
+    let httpClient: HTTPClient?
 
-    /// A started process with its MCP session.
+    /// A started process (or HTTP session) with its MCP client.
     final class Session: Sendable {
-        let child: ChildProcess
+        let connection: any MCPConnection
         let client: Client
         let generation: Int
-        init(child: ChildProcess, client: Client, generation: Int) {
-            self.child = child
+        init(connection: any MCPConnection, client: Client, generation: Int) {
+            self.connection = connection
             self.client = client
             self.generation = generation
         }
@@ -52,9 +56,10 @@ public final class MCPServer: Sendable {
     private let abandonSignal: AsyncStream<AbandonOutcome>.Continuation
     private let abandonStream: AsyncStream<AbandonOutcome>
 
-    public init(config: MCPServerConfig, logger: Logger) {
+    public init(config: MCPServerConfig, logger: Logger, httpClient: HTTPClient? = nil) {
         self.config = config
         self.logger = logger
+        self.httpClient = httpClient
         (sentStream, sentSignal) = AsyncStream<Void>.makeStream()
         (abandonStream, abandonSignal) = AsyncStream<AbandonOutcome>.makeStream()
     }
@@ -75,7 +80,7 @@ public final class MCPServer: Sendable {
     public var tools: [ToolInfo]? { state.withLock { $0.tools } }
     public var lastFailure: String? { state.withLock { $0.lastFailure } }
     /// The running process's pid (tests).
-    public var pid: pid_t? { state.withLock { $0.session?.child.pid } }
+    public var pid: pid_t? { state.withLock { $0.session?.connection.pid } }
     public var generation: Int { state.withLock { $0.generation } }
 
     /// Starts the server and lists its tools. Throws (and remembers why) when it cannot.
@@ -89,7 +94,7 @@ public final class MCPServer: Sendable {
     func session() async throws -> Session {
         let task = try state.withLock { s throws -> Task<Session, Error> in
             if s.stopped { throw ToolError("MCP server '\(config.name)' is stopped") }
-            if let session = s.session, !session.child.hasExited { return Task { session } }
+            if let session = s.session, session.connection.endReason == nil { return Task { session } }
             if let starting = s.starting { return starting }
             let now = ContinuousClock.now
             s.recentFailures = s.recentFailures.filter { now - $0 < .seconds(60) }
@@ -107,9 +112,9 @@ public final class MCPServer: Sendable {
 
     private func launch(generation: Int) async throws -> Session {
         do {
-            let child = try spawn()
-            let session = try await withTimeout(seconds: config.startTimeout, what: "starting and listing its tools", onTimeout: { child.kill() }) {
-                try await self.connect(child, generation: generation)
+            let connection = try open()
+            let session = try await withTimeout(seconds: config.startTimeout, what: "starting and listing its tools", onTimeout: { connection.kill() }) {
+                try await self.connect(connection, generation: generation)
             }
             state.withLock { s in
                 s.session = session
@@ -117,7 +122,8 @@ public final class MCPServer: Sendable {
                 s.lastFailure = nil
             }
             logger.info("MCP server started", metadata: [
-                "mcp_server": "\(config.name)", "pid": "\(session.child.pid)", "tools": "\(tools?.map(\.name).joined(separator: ",") ?? "")",
+                "mcp_server": "\(config.name)", "pid": "\(session.connection.pid.map(String.init) ?? "-")",
+                "tools": "\(tools?.map(\.name).joined(separator: ",") ?? "")",
                 "generation": "\(generation)",
             ])
             return session
@@ -133,22 +139,21 @@ public final class MCPServer: Sendable {
         }
     }
 
-    private func spawn() throws -> ChildProcess {
-        var environment: [String: String] = [:]
-        let inherited = ProcessInfo.processInfo.environment
-        for key in ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"] { environment[key] = inherited[key] }
-        if environment["PATH"] == nil { environment["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
-        environment.merge(config.environment) { _, configured in configured }
-        return try ChildProcess.spawn(command: config.command, arguments: config.arguments, environment: environment, directory: config.directory)
+    /// Starts the process, or prepares the HTTP session (opened by `initialize`).
+    private func open() throws -> any MCPConnection {
+        if config.url != nil {
+            guard let httpClient else { throw ToolError("no HTTP client for streamable-HTTP servers") }
+            return try HTTPConnection.open(config, client: httpClient)
+        }
+        return try ProcessConnection.open(config)
     }
 
-    private func connect(_ child: ChildProcess, generation: Int) async throws -> Session {
-        let transport = PipeTransport(input: child.input, output: child.output, logger: Logger(label: "agnod.mcp.\(config.name)"))
+    private func connect(_ connection: any MCPConnection, generation: Int) async throws -> Session {
         let client = Client(name: "agnod", version: "0.1.0")
-        let session = Session(child: child, client: client, generation: generation)
-        child.onExit { [weak self] status in self?.exited(session, status: status) }
+        let session = Session(connection: connection, client: client, generation: generation)
+        connection.onEnd { [weak self] reason in self?.ended(session, reason: reason) }
         do {
-            _ = try await client.connect(transport: transport)
+            _ = try await client.connect(transport: connection.transport)
             var listed: [ToolInfo] = []
             var cursor: String?
             repeat {
@@ -159,41 +164,57 @@ public final class MCPServer: Sendable {
             state.withLock { $0.tools = listed }
             return session
         } catch {
-            child.kill()
+            let endedFirst = connection.endReason != nil
+            connection.kill()
             await client.disconnect()
-            if child.hasExited || error is CancellationError {
-                throw ToolError("the process \(ChildProcess.describe(await child.exited())) before answering")
+            if connection.pid != nil && (endedFirst || connection.endReason != nil || error is CancellationError) {
+                throw ToolError("\(connection.subject) \(await connection.ended()) before answering")
             }
+            if endedFirst, let reason = connection.endReason { throw ToolError("\(connection.subject) \(reason) before answering") }
             throw error
         }
     }
 
-    /// The process ended: drop the session (the next call starts a new one).
-    private func exited(_ session: Session, status: Int32) {
+    /// The process exited (or the server ended the HTTP session): drop the session (the next call starts a new one).
+    private func ended(_ session: Session, reason: String) {
         let wasCurrent = state.withLock { s -> Bool in
             guard s.session === session else { return false }  // not current: agnod retired it (and killed it)
             s.session = nil
-            s.lastFailure = "the process \(ChildProcess.describe(status))"
+            s.lastFailure = "\(session.connection.subject) \(reason)"
             s.recentFailures.append(.now)
             return true
         }
         Task { await session.client.disconnect() }
         if wasCurrent {
-            logger.warning("MCP server exited; it restarts on its next call", metadata: [
-                "mcp_server": "\(config.name)", "pid": "\(session.child.pid)", "status": "\(ChildProcess.describe(status))",
+            logger.warning("MCP server \(reason); \(session.connection.afterEnd)", metadata: [
+                "mcp_server": "\(config.name)", "pid": "\(session.connection.pid.map(String.init) ?? "-")", "reason": "\(reason)",
             ])
         }
     }
 
     /// Calls one of its tools. The text of the result; an error result or a failure is a `ToolError`.
     public func call(tool: String, arguments: JSONValue) async throws -> String {
-        let session = try await session()
         let args: [String: Value]
         do {
             args = try ValueConversion.arguments(arguments)
         } catch {
             throw ToolError("the arguments for \(config.name).\(tool) are not a JSON object")
         }
+        do {
+            return try await call(tool: tool, args, in: try await session())
+        } catch let ended as HTTPTransport.SessionEnded {
+            // The server no longer knew the session and did not run the call: once more, on a new session.
+            logger.info("MCP server ended its session; calling again on a new one", metadata: ["mcp_server": "\(config.name)", "reason": "\(ended)"])
+            do {
+                return try await call(tool: tool, args, in: try await session())
+            } catch let again as HTTPTransport.SessionEnded {
+                throw ToolError("MCP server '\(config.name)': \(again)")
+            }
+        }
+    }
+
+    private func call(tool: String, _ args: [String: Value], in session: Session) async throws -> String {
+        let connection = session.connection
         let context: RequestContext<CallTool.Result> = try await session.client.callTool(name: tool, arguments: args)
         sent.withLock { $0 += 1 }
         sentSignal.yield()
@@ -209,8 +230,10 @@ public final class MCPServer: Sendable {
                         outcome.finish(.failure(CallTimedOut()))
                     }
                     outcome.onFinish { waiter.cancel(); timer.cancel() }
-                    session.child.onExit { status in
-                        outcome.finish(.failure(ToolError("MCP server '\(self.config.name)' \(ChildProcess.describe(status)) during the call; it restarts on the next call")))
+                    if connection.endFailsCalls {
+                        connection.onEnd { reason in
+                            outcome.finish(.failure(ToolError("MCP server '\(self.config.name)' \(reason) during the call; \(connection.afterEnd)")))
+                        }
                     }
                 }
             } onCancel: {
@@ -224,12 +247,14 @@ public final class MCPServer: Sendable {
             throw ToolError("\(config.name).\(tool) did not answer within \(secondsText(config.callTimeout)) s (call_timeout)")
         } catch let error as ToolError {
             throw error
+        } catch let error as HTTPTransport.SessionEnded {
+            throw error
         } catch {
             // The session's end can fail the request before the reaper reports the exit: say what happened.
-            if let status = session.child.exitStatus {
-                throw ToolError("MCP server '\(config.name)' \(ChildProcess.describe(status)) during the call; it restarts on the next call")
+            if connection.endFailsCalls, let reason = connection.endReason {
+                throw ToolError("MCP server '\(config.name)' \(reason) during the call; \(connection.afterEnd)")
             }
-            throw ToolError("\(config.name).\(tool) failed: \(error)")
+            throw ToolError("\(config.name).\(tool) failed: \(Self.describe(error))")
         }
         let text = Self.text(of: result.content)
         if result.isError == true {
@@ -248,15 +273,20 @@ public final class MCPServer: Sendable {
     private func abandon(_ requestID: ID, in session: Session, reason: String) {
         let grace = config.cancelGrace, name = config.name, logger = self.logger, signal = abandonSignal
         Task.detached { [weak self] in
-            try? await session.client.cancelRequest(requestID, reason: reason)
-            let alive = await (try? withTimeout(seconds: grace, what: "ping") { try await session.client.ping() }) != nil
-            if !alive && !session.child.hasExited {
-                logger.warning("MCP server did not answer within cancel_grace after a cancelled call; killing it", metadata: [
-                    "mcp_server": "\(name)", "pid": "\(session.child.pid)", "grace_s": "\(grace)",
+            // The grace covers telling it too: over HTTP, a server stuck in the call does not even take the notice.
+            let alive = await (try? withTimeout(seconds: grace, what: "cancel and ping") { () async throws -> Bool in
+                try? await session.client.cancelRequest(requestID, reason: reason)
+                try await session.client.ping()
+                return true
+            }) == true
+            if !alive && session.connection.endReason == nil {
+                let what = session.connection.pid == nil ? "dropping its session" : "killing it"
+                logger.warning("MCP server did not answer within cancel_grace after a cancelled call; \(what)", metadata: [
+                    "mcp_server": "\(name)", "pid": "\(session.connection.pid.map(String.init) ?? "-")", "grace_s": "\(grace)",
                 ])
                 // The next call must not pick this session up while it dies.
                 self?.state.withLock { s in if s.session === session { s.session = nil } }
-                session.child.kill()
+                session.connection.kill()
             }
             signal.yield(alive ? .kept : .killed)
         }
@@ -284,7 +314,12 @@ public final class MCPServer: Sendable {
         }
         guard let session else { return }
         await session.client.disconnect()
-        await session.child.terminate(grace: .seconds(1))
+        await session.connection.stop(grace: .seconds(1))
+    }
+
+    /// An MCP error as its message ("Internal error: …" as the SDK words it).
+    static func describe(_ error: any Error) -> String {
+        (error as? MCPError)?.errorDescription ?? String(describing: error)
     }
 }
 

@@ -161,14 +161,29 @@ public enum DaemonConfigParser {
             case "start_timeout": server.startTimeout = try v.duration(what)
             case "call_timeout": server.callTimeout = try v.duration(what)
             case "cancel_grace": server.cancelGrace = try v.duration(what)
-            case "url":
-                throw v.error("MCP server '\(name)': streamable-HTTP servers (url) are not supported yet; run it as a stdio command")
+            case "url": server.url = try v.string(what)
+            case "headers":
+                for (header, setting) in try v.mapping(what) {
+                    if header.lowercased() == "authorization" {
+                        throw setting.error("\(what).\(header): a secret does not belong in agnod.yaml; use 'bearer_token_env' or 'bearer_token_credential'")
+                    }
+                    server.headers[header] = try setting.string("\(what).\(header)")
+                }
+            case "bearer_token_env": server.bearerTokenEnv = try v.string(what)
+            case "bearer_token_credential": server.bearerTokenCredential = try v.string(what)
             default: break
             }
         }
-        guard let first = command.first, !first.isEmpty else { throw value.error("MCP server '\(name)' has no 'command'") }
-        server.command = first
-        server.arguments = Array(command.dropFirst()) + server.arguments
+        if let url = server.url {
+            guard command.isEmpty else { throw value.error("MCP server '\(name)' has both 'command' and 'url'; give one") }
+            guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme), parsed.host != nil else {
+                throw value.error("'mcp_servers.\(name).url' must be an http:// or https:// URL, not '\(url)'")
+            }
+        } else {
+            guard let first = command.first, !first.isEmpty else { throw value.error("MCP server '\(name)' has no 'command' (or 'url')") }
+            server.command = first
+            server.arguments = Array(command.dropFirst()) + server.arguments
+        }
         for (what, seconds) in [("start_timeout", server.startTimeout), ("call_timeout", server.callTimeout)] where seconds <= 0 {
             throw value.error("'mcp_servers.\(name).\(what)' must be more than 0")
         }
