@@ -45,7 +45,7 @@ struct HTTPConnection: MCPConnection {
     func ended() async -> String { await notice.ended() }
 
     func kill() {
-        notice.end("was closed by agnod")
+        notice.end("was closed by agnod (the server did not answer after a cancelled call)")
         let http = self.http
         Task { await http.close() }
     }

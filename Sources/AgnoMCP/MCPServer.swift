@@ -251,8 +251,9 @@ public final class MCPServer: Sendable {
             throw error
         } catch {
             // The session's end can fail the request before the reaper reports the exit: say what happened.
-            if connection.endFailsCalls, let reason = connection.endReason {
-                throw ToolError("MCP server '\(config.name)' \(reason) during the call; \(connection.afterEnd)")
+            if let reason = connection.endReason {
+                let what = connection.pid == nil ? ": \(connection.subject) \(reason)" : " \(reason)"
+                throw ToolError("MCP server '\(config.name)'\(what) during the call; \(connection.afterEnd)")
             }
             throw ToolError("\(config.name).\(tool) failed: \(Self.describe(error))")
         }

@@ -92,3 +92,33 @@ import Testing
         #expect(key?.description.contains("BSA-secret") == false)
     }
 }
+
+extension DaemonConfigParserTests {
+    @Test func mcpServersAreStdioCommandsOrStreamableHTTPURLsCheckedWithTheirLine() throws {
+        let config = try DaemonConfigParser.parse(text: """
+            mcp_servers:
+              time:
+                command: [/opt/mcp/bin/mcp-server-time, --local-timezone, UTC]
+                call_timeout: 5s
+              remote:
+                url: https://tools.example.org/mcp
+                headers: {X-Team: platform}
+                bearer_token_env: TOOLS_TOKEN
+                cancel_grace: 1s
+            """, file: "m.yaml")
+        let time = try #require(config.mcpServers.first { $0.name == "time" })
+        #expect(time.command == "/opt/mcp/bin/mcp-server-time" && time.arguments == ["--local-timezone", "UTC"] && time.url == nil)
+        #expect(time.callTimeout == 5)
+        let remote = try #require(config.mcpServers.first { $0.name == "remote" })
+        #expect(remote.url == "https://tools.example.org/mcp" && remote.command.isEmpty)
+        #expect(remote.headers == ["X-Team": "platform"] && remote.bearerTokenEnv == "TOOLS_TOKEN" && remote.cancelGrace == 1)
+
+        let both = error("mcp_servers:\n  x:\n    command: [a]\n    url: http://h/mcp\n")
+        #expect(both?.reason.contains("both 'command' and 'url'") == true)
+        #expect(error("mcp_servers:\n  x:\n    url: ftp://h/mcp\n")?.reason.contains("http:// or https://") == true)
+        #expect(error("mcp_servers:\n  x: {}\n")?.reason.contains("no 'command' (or 'url')") == true)
+        let secret = error("mcp_servers:\n  x:\n    url: http://h/mcp\n    headers:\n      Authorization: Bearer abc123456\n")
+        #expect(secret?.line == 5 && secret?.reason.contains("bearer_token_env") == true)
+        #expect(secret?.description.contains("abc123456") == false)
+    }
+}

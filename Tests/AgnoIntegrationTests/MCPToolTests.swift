@@ -69,6 +69,47 @@ struct MCPToolTests {
         await watcher.stop()
     }
 
+    @Test func aStepCallsAStreamableHTTPServerAndARunCancelledInsideItsToolEndsCancelled() async throws {
+        let watcher = CannedHTTPServer { _ in .hang }
+        try await watcher.start()
+        let server = try MCPFixtureHTTPServer(python: "\(MCPServers.venv1!)/bin/python", script: MCPServers.fixtureScript,
+                                              environment: ["AGNOD_TEST_NOTIFY_URL": watcher.baseURL])
+        let model = ScriptedModelServer { body, _ in
+            let messages = body["messages"]?.arrayValue ?? []
+            if let result = messages.last, result["role"]?.stringValue == "tool" { return .text(["got ", result["content"]?.stringValue ?? "?"]) }
+            let wantsEcho = messages.contains { $0["content"]?.stringValue == "echo" }
+            return wantsEcho ? .toolCall(name: "h_echo", arguments: #"{"text": "over http"}"#) : .toolCall(name: "h_hold", arguments: "{}")
+        }
+        let h = try await Harness(models: ["m": model], workflows: ["h.yaml": Fixtures.oneStep("h", model: "m:x", tools: ["h.echo", "h.hold"])],
+                                  extra: [("mcp_servers", .object([("h", .object([("url", .string(server.url)), ("cancel_grace", 5)]))]))])
+        defer { h.shutdownNow() }
+        let c = try h.connect(), other = try h.connect()
+        let (_, first) = try c.startStreaming("h", input: "echo")
+        var done = StreamCapture()
+        try c.capture(first, into: &done)
+        #expect(done.end?.status == .completed, "\(done.end?.error ?? "")")
+        #expect(done.end?.content == "got over http")
+
+        // `hold` holds a request to the watcher open; the run is cancelled meanwhile.
+        let (runID, second) = try c.startStreaming("h", input: "hold")
+        var cap = StreamCapture()
+        try c.capture(second, into: &cap) { $0.names.contains("ToolCallStarted") }
+        guard await awaitEvent("the hold tool running", { await watcher.waitForRequests(1) }) else { return }
+        _ = try other.resultOf(.cancel(CancelRequest(runID: runID)))
+        try c.capture(second, into: &cap)
+        #expect(cap.end?.status == .cancelled)
+        #expect(!cap.names.contains("ToolCallCompleted") && !cap.names.contains("ToolCallError"))
+        #expect(h.daemon.logText.contains("MCP server started") && !h.daemon.logText.contains("dropping its session"))
+        // The server was told and stays usable: the next run's call goes through.
+        let (_, third) = try c.startStreaming("h", input: "echo")
+        var again = StreamCapture()
+        try c.capture(third, into: &again)
+        #expect(again.end?.content == "got over http")
+        h.shutdownNow()
+        server.stop()
+        await watcher.stop()
+    }
+
     @Test func workflowsNamingMCPToolsAreCheckedAgainstWhatTheServerLists() async throws {
         let model = ScriptedModelServer(.words("ok", count: 1))
         let h = try await Harness(models: ["m": model], workflows: [
@@ -91,10 +132,11 @@ enum MCPServers {
         .object([("command", .string("\(venv!)/bin/mcp-server-time")), ("args", .array(["--local-timezone", "UTC"]))])
     }
 
+    static var fixtureScript: String { RealModel.repoRoot.appendingPathComponent("Tests/AgnoMCPTests/Fixtures/test_server.py").path }
+
     static func fixture(notify: String) -> JSONValue {
-        let script = RealModel.repoRoot.appendingPathComponent("Tests/AgnoMCPTests/Fixtures/test_server.py").path
-        return .object([
-            ("command", .array([.string("\(venv1!)/bin/python"), .string(script)])),
+        .object([
+            ("command", .array([.string("\(venv1!)/bin/python"), .string(fixtureScript)])),
             ("env", .object([("AGNOD_TEST_NOTIFY_URL", .string(notify))])),
             ("cancel_grace", .double(0.5)),
         ])

@@ -18,7 +18,7 @@ struct MCPHTTPTests {
 
     @Test(arguments: [false, true])
     func toolsAreListedAndCalledOverEventStreamsOrJSONWithTheSessionAndVersionOnEveryRequest(json: Bool) async throws {
-        let fixture = try FixtureHTTPServer(json: json)
+        let fixture = try MCPTestSupport.httpFixture(json: json)
         let (hub, server) = Self.hub(fixture.url)
         let tools = try await server.start()
         #expect(Set(tools.map(\.name)).isSuperset(of: ["echo", "fail", "progress", "wait_forever"]))
@@ -47,26 +47,26 @@ struct MCPHTTPTests {
         }
         #expect(requests.last?.hasPrefix("DELETE /mcp \(session)") == true, "\(requests.last ?? "")")
         #expect(requests.filter { $0.hasSuffix("rpc=tools/call") }.count == 23)
-        await fixture.stop()
+        fixture.stop()
     }
 
     @Test func whenTheServerForgetsTheSessionANewOneStartsAndTheCallIsSentAgain() async throws {
-        let fixture = try FixtureHTTPServer()
+        let fixture = try MCPTestSupport.httpFixture()
         let (hub, server) = Self.hub(fixture.url)
         #expect(try await server.call(tool: "echo", arguments: .object([("text", "one")])) == "one")
         // The server restarts (same port): it no longer knows agnod's session and answers 404.
-        await fixture.stop()
-        let restarted = try FixtureHTTPServer(port: fixture.port, log: fixture.log)
+        fixture.stop()
+        let restarted = try MCPTestSupport.httpFixture(port: fixture.port, log: fixture.log)
         #expect(try await server.call(tool: "echo", arguments: .object([("text", "two")])) == "two")
         #expect(server.generation == 2)
         let calls = restarted.requests.filter { $0.contains("rpc=tools/call") || $0.contains("rpc=initialize") }
         #expect(calls.count == 5, "\(calls)")  // call, initialize (1st server); call → 404, initialize, call (2nd)
         await hub.stopAll()
-        await restarted.stop()
+        restarted.stop()
     }
 
     @Test func aCancelledCallReturnsAtOnceAndTheServerIsToldAndKept() async throws {
-        let fixture = try FixtureHTTPServer()
+        let fixture = try MCPTestSupport.httpFixture()
         let (hub, server) = Self.hub(fixture.url) { $0.cancelGrace = 5 }
         try await server.start()
         let call = Task { try await server.call(tool: "wait_forever", arguments: .object([])) }
@@ -81,11 +81,11 @@ struct MCPHTTPTests {
         #expect(server.generation == 1)
         #expect(try await server.call(tool: "echo", arguments: .object([("text", "same session")])) == "same session")
         await hub.stopAll()
-        await fixture.stop()
+        fixture.stop()
     }
 
     @Test func aServerStuckInACallLosesItsSessionAndTheNextCallOpensANewOne() async throws {
-        let fixture = try FixtureHTTPServer()
+        let fixture = try MCPTestSupport.httpFixture()
         let (hub, server) = Self.hub(fixture.url) { $0.cancelGrace = 0.3; $0.callTimeout = 0.5 }
         try await server.start()
         // `block` stops the whole server for 2 s: no answer, no pong.
@@ -98,20 +98,20 @@ struct MCPHTTPTests {
         #expect(server.generation == 2)
         await hub.stopAll()
         #expect(fixture.requests.filter { $0.hasPrefix("DELETE") }.count == 2)
-        await fixture.stop()
+        fixture.stop()
     }
 
     @Test func aServerThatIsNotThereOrRefusesSaysWhyWithoutTheToken() async throws {
         // Nothing listens on the port of a stopped server.
-        let gone = try FixtureHTTPServer()
-        await gone.stop()
+        let gone = try MCPTestSupport.httpFixture()
+        gone.stop()
         let (hub1, nobody) = Self.hub(gone.url)
         let unreachable = await #expect(throws: ToolError.self) { try await nobody.start() }
         #expect(unreachable?.message.contains("MCP server 'h' could not start: cannot reach \(gone.url)") == true, "\(unreachable?.message ?? "")")
         await hub1.stopAll()
 
         // A wrong token: 401, and the server echoes what it got: agnod's token never shows.
-        let fixture = try FixtureHTTPServer(token: "right-token-\(UUID().uuidString)")
+        let fixture = try MCPTestSupport.httpFixture(token: "right-token-\(UUID().uuidString)")
         let variable = "AGNOD_TEST_MCP_TOKEN_\(getpid())"
         let wrong = "wrong-token-\(UUID().uuidString)"
         setenv(variable, wrong, 1)
@@ -133,6 +133,6 @@ struct MCPHTTPTests {
         let moved = await #expect(throws: ToolError.self) { try await redirected.start() }
         #expect(moved?.message.contains("redirects to \(fixture.url)") == true, "\(moved?.message ?? "")")
         await hub4.stopAll()
-        await fixture.stop()
+        fixture.stop()
     }
 }

@@ -1,4 +1,5 @@
 import AgnoMCP
+import AgnoTesting
 import Foundation
 import Logging
 
@@ -23,6 +24,11 @@ enum MCPTestSupport {
         config.cancelGrace = cancelGrace
         config.callTimeout = callTimeout
         return MCPServer(config: config, logger: logger)
+    }
+
+    /// The fixture server on streamable HTTP (a loopback port).
+    static func httpFixture(port: Int = 0, json: Bool = false, token: String? = nil, log: String? = nil) throws -> MCPFixtureHTTPServer {
+        try MCPFixtureHTTPServer(python: "\(venv1!)/bin/python", script: fixtureServer, port: port, json: json, token: token, log: log)
     }
 
     static func pypi(_ name: String, command: String, arguments: [String] = [], environment: [String: String] = [:], venv: String? = MCPTestSupport.venv) -> MCPServer {

@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import socket
 import sys
 import time
@@ -36,6 +37,14 @@ def fail(reason: str) -> str:
 def hang() -> str:
     """Blocks the whole server (not cancellable), holding a request to the test's server open."""
     urllib.request.urlopen(f"{NOTIFY}/hold?pid={os.getpid()}", timeout=3600).read()
+    return "never"
+
+
+@mcp.tool()
+async def hold() -> str:
+    """Holds a request to the test's server open in a thread: the server stays responsive, and a cancel
+    notification ends the call (the test sees the request arrive, so it knows the call is running)."""
+    await asyncio.to_thread(lambda: urllib.request.urlopen(f"{NOTIFY}/hold?pid={os.getpid()}", timeout=3600).read())
     return "never"
 
 
@@ -114,6 +123,8 @@ def http_app(token, log):
 
 def serve_http(args):
     import uvicorn
+    # A child of a test's thread may start with signals blocked: SIGTERM must stop it.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
     mcp.settings.json_response = args.json
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
