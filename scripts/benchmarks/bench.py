@@ -12,14 +12,15 @@ from measure import Conn, measure as cancel_latencies  # noqa: E402
 sys.path.insert(0, HERE)
 from fastread import drain  # noqa: E402
 
-PORTS = {"fast": 18701, "stream": 18702, "stall": 18703, "slow": 18704, "huge": 18705, "tool": 18706}
+PORTS = {"fast": 18701, "stream": 18702, "stall": 18703, "slow": 18704, "huge": 18705, "tool": 18706, "toolhttp": 18707}
 FIXTURE_MCP = os.path.join(HERE, "..", "..", "Tests", "AgnoMCPTests", "Fixtures", "test_server.py")
 
 
 def model_servers():
     """One process per model, so that the servers do not share the benchmark's GIL."""
     specs = {"fast": "0, None, tokens=100", "stream": "0.02, None", "stall": "0.02, 3", "slow": "1.0, None",
-             "huge": "0, None, tokens=50000", "tool": "0, None, tokens=5, tool='t_hang'"}
+             "huge": "0, None, tokens=50000", "tool": "0, None, tokens=5, tool='t_hang'",
+             "toolhttp": "0, None, tokens=5, tool='h_hold'"}
     procs = []
     for name, args in specs.items():
         code = (f"import sys, time; sys.path.insert(0, {os.path.dirname(HERE)!r}); from measure import serve; "
@@ -73,8 +74,18 @@ class HoldServer:
             return self.cond.wait_for(lambda: getattr(self, attr) >= n, timeout)
 
 
+def mcp_http_server(python, hold_url):
+    """The MCP fixture serving streamable HTTP on a free loopback port; returns (process, url)."""
+    env = dict(os.environ, AGNOD_TEST_NOTIFY_URL=hold_url)
+    proc = subprocess.Popen([python, os.path.abspath(FIXTURE_MCP), "--http"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+    for line in proc.stdout:
+        if line.startswith("listening on "):
+            return proc, f"http://127.0.0.1:{int(line.split()[2])}/mcp"
+    raise SystemExit("the MCP fixture HTTP server did not start")
+
+
 class Agnod:
-    def __init__(self, binary, mcp_python=None, hold_url=None):
+    def __init__(self, binary, mcp_python=None, hold_url=None, mcp_url=None):
         self.dir = tempfile.mkdtemp(prefix="agnod-bench-")
         os.makedirs(self.dir + "/wf")
         for name in PORTS:
@@ -83,6 +94,9 @@ class Agnod:
         if mcp_python:
             open(f"{self.dir}/wf/toolhang.yaml", "w").write(
                 "name: toolhang\nagents:\n  a:\n    model: tool:m\n    tools: [t.hang]\nsteps:\n  - name: s\n    agent: a\n")
+        if mcp_url:
+            open(f"{self.dir}/wf/toolhttp.yaml", "w").write(
+                "name: toolhttp\nagents:\n  a:\n    model: toolhttp:m\n    tools: [h.hold]\nsteps:\n  - name: s\n    agent: a\n")
         self.sock = self.dir + "/a.sock"
         cfg = {"socket": self.sock, "state_dir": self.dir + "/state", "workflows_dir": self.dir + "/wf",
                "limits": {"active_runs": 20000, "active_runs_per_user": 20000, "queued_runs_per_user": 20000,
@@ -91,6 +105,8 @@ class Agnod:
         if mcp_python:
             cfg["mcp_servers"] = {"t": {"command": [mcp_python, os.path.abspath(FIXTURE_MCP)], "cancel_grace": 0.5,
                                         "env": {"AGNOD_TEST_NOTIFY_URL": hold_url}}}
+        if mcp_url:
+            cfg["mcp_servers"]["h"] = {"url": mcp_url, "cancel_grace": 0.5}
         open(self.dir + "/c.yaml", "w").write(json.dumps(cfg))
         self.log = open(self.dir + "/agnod.log", "w")
         self.proc = subprocess.Popen([binary, "--config", self.dir + "/c.yaml", "--log-level", os.environ.get("LOGLEVEL", "warning")], stdout=self.log, stderr=self.log)
@@ -263,8 +279,9 @@ def main():
     servers = model_servers()
     rows = []
     hold = HoldServer() if a.mcp_python else None
+    http_mcp, mcp_url = mcp_http_server(a.mcp_python, hold.url) if hold else (None, None)
     try:
-        d = Agnod(a.agnod, a.mcp_python, hold.url if hold else None)
+        d = Agnod(a.agnod, a.mcp_python, hold.url if hold else None, mcp_url)
         try:
             progress("sequential runs")
             seq = stats(agnod_sequential(d, runs))
@@ -292,6 +309,12 @@ def main():
                 gone = hold.wait("closed", before + runs, timeout=30)
                 rows.append(("cancel → end, run inside an MCP tool that never returns (ms)", "never (agno checks between events)",
                              fmt(mine) + f"; hung processes killed: {hold.closed - before}/{runs}" + ("" if gone else " (not all)"), "—"))
+                progress("cancel while a streamable-HTTP MCP server's tool waits")
+                before = hold.closed
+                mine = stats(cancel_latencies(d.sock, "toolhttp", runs, until="ToolCallStarted", count=1, ready=tool_running))
+                ended = hold.wait("closed", before + runs, timeout=30)
+                rows.append(("same, the tool on a streamable-HTTP MCP server (ms)", "never",
+                             fmt(mine) + f"; tool calls stopped by the server: {hold.closed - before}/{runs}" + ("" if ended else " (not all)"), "—"))
             progress("cancel latency alone done; starting background runs")
             background = 100 if a.quick else 1000
             start_background(d, background)
@@ -345,6 +368,8 @@ def main():
     finally:
         for s in servers:
             s.kill()
+        if http_mcp:
+            http_mcp.kill()
     header = ("scenario", "agno 3.x in-process", "agnod (socket)", "agnod / agno")
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(4)]
     table = [" | ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in [header] + rows]

@@ -13,6 +13,7 @@ import signal
 import socket
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 from mcp.server.fastmcp import Context, FastMCP
@@ -42,9 +43,16 @@ def hang() -> str:
 
 @mcp.tool()
 async def hold() -> str:
-    """Holds a request to the test's server open in a thread: the server stays responsive, and a cancel
-    notification ends the call (the test sees the request arrive, so it knows the call is running)."""
-    await asyncio.to_thread(lambda: urllib.request.urlopen(f"{NOTIFY}/hold?pid={os.getpid()}", timeout=3600).read())
+    """Holds a request to the test's server open without blocking the server: a cancel notification ends
+    the call and closes the request (the test sees it arrive, so it knows the call is running)."""
+    address = urllib.parse.urlsplit(NOTIFY)
+    reader, writer = await asyncio.open_connection(address.hostname, address.port)
+    try:
+        writer.write(f"GET /hold?pid={os.getpid()} HTTP/1.0\r\nHost: {address.netloc}\r\n\r\n".encode())
+        await writer.drain()
+        await reader.read()
+    finally:
+        writer.close()
     return "never"
 
 
