@@ -14,7 +14,8 @@ struct HTTPConnection: MCPConnection {
     static func open(_ config: MCPServerConfig, client: HTTPClient) throws -> HTTPConnection {
         guard let url = config.url else { throw ToolError("MCP server '\(config.name)' has no url") }
         var headers = config.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        var secrets = config.headers.values.filter { $0.count >= 8 }
+        // Whatever a server echoes back is shown without these.
+        var secrets = Array(config.headers.values) + HTTPTransport.secrets(in: url)
         if config.bearerTokenEnv != nil || config.bearerTokenCredential != nil {
             let token = ProviderConfig(name: config.name, baseURL: url, apiKeyEnv: config.bearerTokenEnv, apiKeyCredential: config.bearerTokenCredential).apiKey()
             guard let token else {
@@ -39,6 +40,13 @@ struct HTTPConnection: MCPConnection {
     var afterEnd: String { "a new session starts on the next call" }
     var endReason: String? { notice.reason }
     var endFailsCalls: Bool { false }
+
+    /// How the transport says the server forgot the session.
+    static let forgotten = "was ended by the server (HTTP 404: it no longer knows the session)"
+
+    func countsAsFailure(_ reason: String) -> Bool { reason != Self.forgotten }
+
+    func wasRefused(_ id: ID) async -> Bool { await http.wasRefused(id) }
 
     func onEnd(_ body: @escaping @Sendable (String) -> Void) { notice.onEnd(body) }
 

@@ -17,6 +17,11 @@ protocol MCPConnection: Sendable {
     /// Whether its end fails the calls in flight at once (a process that exits), rather than each call's own
     /// stream telling it (HTTP).
     var endFailsCalls: Bool { get }
+    /// Whether ending this way counts toward the limit of 5 failures a minute (a server that forgot an HTTP
+    /// session did not fail).
+    func countsAsFailure(_ reason: String) -> Bool
+    /// Whether the server refused this request without running it (so it may be sent again on a new session).
+    func wasRefused(_ id: ID) async -> Bool
     /// Calls `body` with the reason once it ends (at once if it has).
     func onEnd(_ body: @escaping @Sendable (String) -> Void)
     /// Waits until it has ended; the reason.

@@ -181,7 +181,7 @@ public final class MCPServer: Sendable {
             guard s.session === session else { return false }  // not current: agnod retired it (and killed it)
             s.session = nil
             s.lastFailure = "\(session.connection.subject) \(reason)"
-            s.recentFailures.append(.now)
+            if session.connection.countsAsFailure(reason) { s.recentFailures.append(.now) }
             return true
         }
         Task { await session.client.disconnect() }
@@ -202,20 +202,30 @@ public final class MCPServer: Sendable {
         }
         do {
             return try await call(tool: tool, args, in: try await session())
-        } catch let ended as HTTPTransport.SessionEnded {
+        } catch let notRun as NotRun {
             // The server no longer knew the session and did not run the call: once more, on a new session.
-            logger.info("MCP server ended its session; calling again on a new one", metadata: ["mcp_server": "\(config.name)", "reason": "\(ended)"])
+            logger.info("MCP server ended its session; calling again on a new one", metadata: ["mcp_server": "\(config.name)", "reason": "\(notRun.reason)"])
             do {
                 return try await call(tool: tool, args, in: try await session())
-            } catch let again as HTTPTransport.SessionEnded {
-                throw ToolError("MCP server '\(config.name)': \(again)")
+            } catch let again as NotRun {
+                throw ToolError("MCP server '\(config.name)': \(again.reason)")
             }
         }
     }
 
+    /// A call the server did not run because its session had ended (HTTP): it may be sent again.
+    struct NotRun: Error {
+        var reason: String
+    }
+
     private func call(tool: String, _ args: [String: Value], in session: Session) async throws -> String {
         let connection = session.connection
-        let context: RequestContext<CallTool.Result> = try await session.client.callTool(name: tool, arguments: args)
+        let context: RequestContext<CallTool.Result>
+        do {
+            context = try await session.client.callTool(name: tool, arguments: args)
+        } catch where connection.pid == nil && connection.endReason != nil {
+            throw NotRun(reason: "\(connection.subject) \(connection.endReason ?? "ended")")
+        }
         sent.withLock { $0 += 1 }
         sentSignal.yield()
         let outcome = FirstResult<CallTool.Result>()  // the answer, the timeout, the exit or the cancel
@@ -245,11 +255,11 @@ public final class MCPServer: Sendable {
         } catch is CallTimedOut {
             abandon(context.requestID, in: session, reason: "timed out")
             throw ToolError("\(config.name).\(tool) did not answer within \(secondsText(config.callTimeout)) s (call_timeout)")
-        } catch let error as ToolError {
-            throw error
-        } catch let error as HTTPTransport.SessionEnded {
-            throw error
         } catch {
+            if await connection.wasRefused(context.requestID) {
+                throw NotRun(reason: "\(connection.subject) \(connection.endReason ?? "ended")")
+            }
+            if let error = error as? ToolError { throw error }
             // The session's end can fail the request before the reaper reports the exit: say what happened.
             if let reason = connection.endReason {
                 let what = connection.pid == nil ? ": \(connection.subject) \(reason)" : " \(reason)"

@@ -37,6 +37,9 @@ public struct MCPServerConfig: Sendable, Equatable {
         self.url = url
     }
 
+    /// A url as agnod shows it in messages: without user info or query (either may hold a secret).
+    public static func shown(url: String) -> String { HTTPTransport.shown(url) }
+
     /// Whether `name` can prefix tool names (`[A-Za-z0-9_-]`, as a function name).
     public static func isValidName(_ name: String) -> Bool {
         !name.isEmpty && name.count <= 32 && name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }

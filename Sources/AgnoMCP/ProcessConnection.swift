@@ -27,6 +27,10 @@ struct ProcessConnection: MCPConnection {
     var endReason: String? { child.exitStatus.map(ChildProcess.describe) }
     var endFailsCalls: Bool { true }
 
+    func countsAsFailure(_ reason: String) -> Bool { true }
+
+    func wasRefused(_ id: ID) async -> Bool { false }
+
     func onEnd(_ body: @escaping @Sendable (String) -> Void) {
         child.onExit { status in body(ChildProcess.describe(status)) }
     }

@@ -27,8 +27,8 @@ enum MCPTestSupport {
     }
 
     /// The fixture server on streamable HTTP (a loopback port).
-    static func httpFixture(port: Int = 0, json: Bool = false, token: String? = nil, log: String? = nil) throws -> MCPFixtureHTTPServer {
-        try MCPFixtureHTTPServer(python: "\(venv1!)/bin/python", script: fixtureServer, port: port, json: json, token: token, log: log)
+    static func httpFixture(port: Int = 0, json: Bool = false, token: String? = nil, log: String? = nil, environment: [String: String] = [:]) throws -> MCPFixtureHTTPServer {
+        try MCPFixtureHTTPServer(python: "\(venv1!)/bin/python", script: fixtureServer, port: port, json: json, token: token, log: log, environment: environment)
     }
 
     static func pypi(_ name: String, command: String, arguments: [String] = [], environment: [String: String] = [:], venv: String? = MCPTestSupport.venv) -> MCPServer {

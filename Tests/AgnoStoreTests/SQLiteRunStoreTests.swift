@@ -73,8 +73,10 @@ import Testing
         #expect(throws: (any Error).self) { try store.commit(again) }
         #expect(try store.events(runID: "t1", afterSeq: 5, limit: 10).isEmpty)
 
+        func stored() throws -> Int { try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tool_calls") ?? -1 } }
+        #expect(try stored() == 3)
         #expect(try store.remove(runID: "t1"))
-        #expect(try store.toolCalls(runID: "t1").isEmpty)
+        #expect(try stored() == 1)
         #expect(try store.toolCalls(runID: "t2").count == 1)
         var finished = S.run("t2")
         finished.status = .completed
@@ -82,8 +84,7 @@ import Testing
         end.save(finished)
         try store.commit(end)
         #expect(try store.removeFinished(finishedBefore: nil, keepNewest: 0) == 1)
-        let left = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tool_calls") }
-        #expect(left == 0)
+        #expect(try stored() == 0)
     }
 
     @Test func aCommitIsAllOrNothing() throws {

@@ -12,7 +12,7 @@ public struct StoreBatch: Sendable {
 
     public init() {}
 
-    public var isEmpty: Bool { events.isEmpty && runs.isEmpty }
+    public var isEmpty: Bool { events.isEmpty && runs.isEmpty && toolCalls.isEmpty }
     public var eventCount: Int { events.values.reduce(0) { $0 + $1.count } }
 
     public mutating func append(_ runID: String, _ new: [EncodedEvent]) {

@@ -177,7 +177,7 @@ public enum DaemonConfigParser {
         if let url = server.url {
             guard command.isEmpty else { throw value.error("MCP server '\(name)' has both 'command' and 'url'; give one") }
             guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme), parsed.host != nil else {
-                throw value.error("'mcp_servers.\(name).url' must be an http:// or https:// URL, not '\(url)'")
+                throw value.error("'mcp_servers.\(name).url' must be an http:// or https:// URL, not '\(MCPServerConfig.shown(url: url))'")
             }
         } else {
             guard let first = command.first, !first.isEmpty else { throw value.error("MCP server '\(name)' has no 'command' (or 'url')") }
