@@ -150,16 +150,33 @@ public struct RemoveRequest: Sendable, Equatable {
 }
 
 /// `tool_calls` (an addition, docs/protocol.md): a run's tool calls with their whole results, or one of them.
+/// A page at a time (results may be large): those after `after_seq`, at most `limit`; the reply's
+/// `next_after_seq` says where the next page starts (null when this was the last).
 public struct ToolCallsRequest: Sendable, Equatable {
     public var runID: String
     public var toolCallID: String?
-    public init(runID: String, toolCallID: String? = nil) {
+    public var afterSeq: Int
+    public var limit: Int
+    public static let maxLimit = 1000
+
+    public init(runID: String, toolCallID: String? = nil, afterSeq: Int = 0, limit: Int = 50) {
         self.runID = runID
         self.toolCallID = toolCallID
+        self.afterSeq = afterSeq
+        self.limit = limit
     }
     init(_ p: Params) throws(ProtocolError) {
         runID = try p.string("run_id")
         toolCallID = try p.optionalString("tool_call_id")
+        afterSeq = try p.optionalInt("after_seq") ?? 0
+        limit = try p.optionalInt("limit") ?? 50
+        if afterSeq < 0 { throw .badRequest("parameter 'after_seq' must be 0 or more") }
+        if limit < 1 || limit > Self.maxLimit { throw .badRequest("parameter 'limit' must be 1 to \(Self.maxLimit)") }
     }
-    var parameters: [(String, JSONValue?)] { [("run_id", .string(runID)), ("tool_call_id", toolCallID.map(JSONValue.string))] }
+    var parameters: [(String, JSONValue?)] {
+        [
+            ("run_id", .string(runID)), ("tool_call_id", toolCallID.map(JSONValue.string)),
+            ("after_seq", afterSeq == 0 ? nil : .int(afterSeq)), ("limit", limit == 50 ? nil : .int(limit)),
+        ]
+    }
 }

@@ -187,13 +187,15 @@ public final class SQLiteRunStore: RunStore {
     /// Hits and misses of the page cache (benchmarks).
     public var pageCacheStatistics: (hits: Int, misses: Int, bytes: Int) { pages.statistics }
 
-    public func toolCalls(runID: String) throws -> [ToolCallRecord] {
+    public func toolCalls(runID: String, afterSeq: Int, limit: Int, toolCallID: String?) throws -> [ToolCallRecord] {
         try pool.read { db in
             let statement = try db.cachedStatement(sql: """
                 SELECT seq, tool_call_id, step_index, step_name, agent_id, name, arguments, result, error, duration_ms
-                FROM tool_calls WHERE run = (SELECT id FROM runs WHERE run_id = ?) ORDER BY seq
+                FROM tool_calls WHERE run = (SELECT id FROM runs WHERE run_id = ?) AND seq > ? AND (? IS NULL OR tool_call_id = ?)
+                ORDER BY seq LIMIT ?
                 """)
-            return try Row.fetchAll(statement, arguments: [runID]).map { row in
+            let arguments: StatementArguments = [runID, afterSeq, toolCallID, toolCallID, Int64(clamping: limit)]
+            return try Row.fetchAll(statement, arguments: arguments).map { row in
                 let arguments: String = row["arguments"]
                 return ToolCallRecord(
                     seq: row["seq"], toolCallID: row["tool_call_id"], stepIndex: row["step_index"], stepName: row["step_name"],

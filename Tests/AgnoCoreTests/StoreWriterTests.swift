@@ -64,7 +64,9 @@ import Testing
         func commit(_ batch: StoreBatch) throws { throw DiskFull() }
         func events(runID: String, afterSeq: Int, limit: Int) throws -> [EncodedEvent] { try inner.events(runID: runID, afterSeq: afterSeq, limit: limit) }
         func summary(runID: String) throws -> RunSummary? { try inner.summary(runID: runID) }
-        func toolCalls(runID: String) throws -> [ToolCallRecord] { try inner.toolCalls(runID: runID) }
+        func toolCalls(runID: String, afterSeq: Int, limit: Int, toolCallID: String?) throws -> [ToolCallRecord] {
+            try inner.toolCalls(runID: runID, afterSeq: afterSeq, limit: limit, toolCallID: toolCallID)
+        }
         func summaries(ownerUID: UInt32?, statuses: Set<RunStatus>?, limit: Int) throws -> [RunSummary] { try inner.summaries(ownerUID: ownerUID, statuses: statuses, limit: limit) }
         func remove(runID: String) throws -> Bool { try inner.remove(runID: runID) }
         func removeFinished(finishedBefore: Date?, keepNewest: Int?) throws -> Int { 0 }

@@ -150,13 +150,26 @@ import Testing
         let h = try await Harness(models: ["m": model], workflows: ["loop.yaml": wf])
         defer { h.shutdownNow() }
         let c = try h.connect()
-        let (_, id) = try c.startStreaming("loop", input: "loop forever")
+        let (runID, id) = try c.startStreaming("loop", input: "loop forever")
         var cap = StreamCapture()
         try c.capture(id, into: &cap)
         #expect(cap.end?.status == .completed, "\(cap.end?.error ?? "")")
         #expect(cap.names.filter { $0 == "ToolCallCompleted" }.count == 3)
         #expect(model.stats.requests.count == 4)
         #expect(cap.end?.content == "gave up")
+
+        // The run record has the same calls, a page at a time, keyed by their events' seqs.
+        let ended = cap.events.filter { $0.event["event"]?.stringValue == "ToolCallCompleted" }.map(\.seq)
+        let first = try c.resultOf(.toolCalls(ToolCallsRequest(runID: runID, limit: 2)))
+        let page1 = try #require(first["tool_calls"]?.arrayValue).compactMap(ToolCallRecord.init(json:))
+        #expect(page1.map(\.seq) == Array(ended.prefix(2)) && first["next_after_seq"]?.intValue == ended[1])
+        let second = try c.resultOf(.toolCalls(ToolCallsRequest(runID: runID, afterSeq: ended[1], limit: 2)))
+        let page2 = try #require(second["tool_calls"]?.arrayValue).compactMap(ToolCallRecord.init(json:))
+        #expect(page2.map(\.seq) == [ended[2]] && second["next_after_seq"] == .null)
+        #expect((page1 + page2).allSatisfy { $0.name == "add" && $0.result?.contains("\"result\":2") == true })
+        let printed = try h.daemon.agnoctl(["tool-calls", "--json", runID])
+        #expect(printed.stdout.split(separator: "\n").count == 3)
+        #expect(throws: ProtocolError.self) { try c.resultOf(.toolCalls(ToolCallsRequest(runID: runID, limit: 0))) }
     }
 
     @Test func aModelThatCallsToolsAfterTheLimitWithNoToolsOfferedEndsTheStep() async throws {

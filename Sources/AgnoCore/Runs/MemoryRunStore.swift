@@ -49,8 +49,10 @@ public final class MemoryRunStore: RunStore {
         }
     }
 
-    public func toolCalls(runID: String) throws -> [ToolCallRecord] {
-        state.withLock { s in s.runs[runID]?.toolCalls ?? [] }
+    public func toolCalls(runID: String, afterSeq: Int, limit: Int, toolCallID: String?) throws -> [ToolCallRecord] {
+        state.withLock { s in
+            Array((s.runs[runID]?.toolCalls ?? []).filter { $0.seq > afterSeq && (toolCallID == nil || $0.toolCallID == toolCallID) }.prefix(limit))
+        }
     }
 
     public func summary(runID: String) throws -> RunSummary? {

@@ -12,8 +12,9 @@ public protocol RunStore: Sendable {
     func commit(_ batch: StoreBatch) throws
     /// Events with `seq > afterSeq`, at most `limit`, in order.
     func events(runID: String, afterSeq: Int, limit: Int) throws -> [EncodedEvent]
-    /// A run's tool calls that ended, in the order they ended, with their whole results.
-    func toolCalls(runID: String) throws -> [ToolCallRecord]
+    /// A run's tool calls that ended after `afterSeq` (the seq of the event that ended each), in that order,
+    /// at most `limit`, with their whole results; only the one with `toolCallID` when it is given.
+    func toolCalls(runID: String, afterSeq: Int, limit: Int, toolCallID: String?) throws -> [ToolCallRecord]
     /// A run's summary; its `lastSeq` is the last stored event's.
     func summary(runID: String) throws -> RunSummary?
     /// Runs newest first, optionally only one owner's and only some statuses.
@@ -26,6 +27,11 @@ public protocol RunStore: Sendable {
 }
 
 extension RunStore {
+    /// All of a run's tool calls.
+    public func toolCalls(runID: String) throws -> [ToolCallRecord] {
+        try toolCalls(runID: runID, afterSeq: 0, limit: Int.max, toolCallID: nil)
+    }
+
     /// Runs a previous process left PENDING, RUNNING or PAUSED.
     public func unfinished() throws -> [RunSummary] {
         try summaries(ownerUID: nil, statuses: [.pending, .running, .paused], limit: Int.max)

@@ -171,11 +171,11 @@ public final class RunTable: Sendable {
         return stored
     }
 
-    /// A run's tool calls with their whole results (those stored so far, for a live run), or `not_found`.
-    public func toolCalls(_ runID: String, caller: Caller) throws(ProtocolError) -> [ToolCallRecord] {
+    /// A page of a run's tool calls with their whole results (those stored so far, for a live run), or `not_found`.
+    public func toolCalls(_ runID: String, caller: Caller, afterSeq: Int, limit: Int, toolCallID: String?) throws(ProtocolError) -> [ToolCallRecord] {
         _ = try summary(runID, caller: caller)
         do {
-            return try store.toolCalls(runID: runID)
+            return try store.toolCalls(runID: runID, afterSeq: afterSeq, limit: limit, toolCallID: toolCallID)
         } catch {
             throw ProtocolError(.internal, "could not read the run's tool calls: \(error)")
         }

@@ -16,22 +16,33 @@ extension AgnoctlCommand {
         @Option(name: .customLong("call"), help: "Only this tool call (its tool_call_id).")
         var toolCallID: String?
 
-        @Flag(help: "Print the raw reply.")
+        @Flag(help: "Print each tool call as one JSON object per line.")
         var json = false
 
         func run() throws {
             let connection = try options.connect()
-            let result: JSONValue
-            do {
-                result = try connection.result(.toolCalls(ToolCallsRequest(runID: runID, toolCallID: toolCallID)))
-            } catch {
-                throw Output.fail(error)
+            // A page at a time (each result whole), printed as it arrives.
+            var afterSeq = 0
+            var printed = 0
+            while true {
+                let result: JSONValue
+                do {
+                    result = try connection.result(.toolCalls(ToolCallsRequest(runID: runID, toolCallID: toolCallID, afterSeq: afterSeq, limit: 20)))
+                } catch {
+                    throw Output.fail(error)
+                }
+                guard let list = result["tool_calls"]?.arrayValue else { throw Output.fail(ClientError.badReply(result.encodedString)) }
+                if json {
+                    for call in list { Output.json(call) }
+                } else {
+                    let calls = list.compactMap(ToolCallRecord.init(json:))
+                    Output.out(calls.map { (printed == 0 && $0 == calls.first ? "" : "\n") + Self.render($0) }.joined())
+                }
+                printed += list.count
+                guard let next = result["next_after_seq"]?.intValue else { break }
+                afterSeq = next
             }
-            if json { return Output.json(result) }
-            guard let list = result["tool_calls"]?.arrayValue else { throw Output.fail(ClientError.badReply(result.encodedString)) }
-            let calls = list.compactMap(ToolCallRecord.init(json:))
-            if calls.isEmpty { return Output.out("run \(runID) made no tool calls\n") }
-            Output.out(calls.map(Self.render).joined(separator: "\n"))
+            if printed == 0 && !json { Output.out("run \(runID) made no tool calls\n") }
         }
 
         static func render(_ call: ToolCallRecord) -> String {
