@@ -95,11 +95,11 @@ public final class SQLiteRunStore: RunStore {
                     try insertEvent.execute(arguments: [key, event.seq, Data(event.json)])
                 }
             }
-            let insertCall = try db.cachedStatement(sql: """
-                INSERT INTO tool_calls (run, seq, tool_call_id, step_index, step_name, agent_id, name, arguments, result, error, duration_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
             for (runID, calls) in batch.toolCalls {
+                let insertCall = try db.cachedStatement(sql: """
+                    INSERT INTO tool_calls (run, seq, tool_call_id, step_index, step_name, agent_id, name, arguments, result, error, duration_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
                 guard let key = try key(db, runID) else { continue }
                 for call in calls {
                     try insertCall.execute(arguments: [
