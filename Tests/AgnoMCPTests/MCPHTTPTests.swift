@@ -92,9 +92,7 @@ struct MCPHTTPTests {
         call.cancel()
         let outcome = await call.result
         #expect(throws: CancellationError.self) { try outcome.get() }
-        let after = OutcomeBox()
-        await awaitEvent("the outcome of the cancelled call", { after.set(await server.nextAbandonOutcome()) })
-        #expect(after.value == .kept)
+        #expect(await MCPTestSupport.abandonOutcome(of: server) == .kept)
         // The server stopped the tool (its held request closed) because it was told.
         await awaitEvent("the hold tool stopping", { await watcher.waitForAbandoned(1) })
         let rpcs = fixture.requests.map { $0.components(separatedBy: "rpc=").last ?? "" }
@@ -113,9 +111,7 @@ struct MCPHTTPTests {
         // `block` stops the whole server for 2 s: no answer, no pong.
         let error = await #expect(throws: ToolError.self) { try await server.call(tool: "block", arguments: .object([("seconds", 2)])) }
         #expect(error?.message == "h.block did not answer within 0.5 s (call_timeout)")
-        let after = OutcomeBox()
-        await awaitEvent("the outcome of the abandoned call", { after.set(await server.nextAbandonOutcome()) })
-        #expect(after.value == .killed)
+        #expect(await MCPTestSupport.abandonOutcome(of: server) == .killed)
         #expect(try await server.call(tool: "echo", arguments: .object([("text", "new session")])) == "new session")
         #expect(server.generation == 2)
         await hub.stopAll()

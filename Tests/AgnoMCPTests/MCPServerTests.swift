@@ -134,9 +134,7 @@ struct MCPServerTests {
         let outcome = await call.result
         #expect(throws: CancellationError.self) { try outcome.get() }
         // It answered the ping after notifications/cancelled: still the same process.
-        let after = OutcomeBox()
-        await awaitEvent("the outcome of the cancelled call", { after.set(await server.nextAbandonOutcome()) })
-        #expect(after.value == .kept)
+        #expect(await MCPTestSupport.abandonOutcome(of: server) == .kept)
         #expect(server.pid == pid)
         #expect(try await server.call(tool: "echo", arguments: .object([("text", "same")])) == "same")
         await server.stop()

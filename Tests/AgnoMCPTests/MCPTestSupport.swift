@@ -1,4 +1,4 @@
-import AgnoMCP
+@testable import AgnoMCP
 import AgnoTesting
 import Foundation
 import Logging
@@ -29,6 +29,13 @@ enum MCPTestSupport {
     /// The fixture server on streamable HTTP (a loopback port).
     static func httpFixture(port: Int = 0, json: Bool = false, token: String? = nil, log: String? = nil, environment: [String: String] = [:]) throws -> MCPFixtureHTTPServer {
         try MCPFixtureHTTPServer(python: "\(venv1!)/bin/python", script: fixtureServer, port: port, json: json, token: token, log: log, environment: environment)
+    }
+
+    /// What happened after the server's next abandoned call (nil, and an issue recorded, if nothing within the deadline).
+    static func abandonOutcome(of server: MCPServer) async -> MCPServer.AbandonOutcome? {
+        let after = OutcomeBox()
+        await awaitEvent("the outcome of the abandoned call", { after.set(await server.nextAbandonOutcome()) })
+        return after.value
     }
 
     static func pypi(_ name: String, command: String, arguments: [String] = [], environment: [String: String] = [:], venv: String? = MCPTestSupport.venv) -> MCPServer {

@@ -91,17 +91,16 @@ struct AgentRunner: Sendable {
         try await withThrowingTaskGroup(of: (Int, String).self) { group in
             for (position, call) in calls.enumerated() {
                 let arguments = (try? JSONValue.parse(call.arguments.isEmpty ? "{}" : call.arguments)) ?? .string(call.arguments)
-                let toolInfo: [(String, JSONValue?)] = [("tool_call_id", .string(call.id)), ("name", .string(call.name)), ("arguments", arguments)]
-                record.emit(events.agent(.toolCallStarted, context, [("tool", .object(toolInfo.map { ($0.0, $0.1!) }))]))
                 let callRecord = ToolCallRecord(
                     toolCallID: call.id, stepIndex: context.stepIndex, stepName: context.stepName, agentID: context.agentID,
                     name: call.name, arguments: arguments, result: nil, error: nil, durationMS: 0)
+                record.emit(events.agent(.toolCallStarted, context, [("tool", eventTool(callRecord, ended: false))]))
                 guard budget.take() else {
                     let message = "tool call limit of \(budget.limit) reached for this run"
                     results[position] = Self.errorResult(message)
                     var failed = callRecord
                     failed.error = message
-                    record.emit(events.agent(.toolCallError, context, [("tool", Self.toolJSON(toolInfo, result: nil, error: message, ms: 0))]), toolCall: failed)
+                    record.emit(events.agent(.toolCallError, context, [("tool", eventTool(failed, ended: true))]), toolCall: failed)
                     continue
                 }
                 group.addTask {
@@ -123,18 +122,13 @@ struct AgentRunner: Sendable {
                     ended.durationMS = ms
                     switch outcome {
                     case .success(let result):
-                        // Events carry the result cut short (the whole of it is in the run record: `tool_calls`).
-                        let cut = result.count > environment.eventResultLimit
-                        let shown = cut ? String(result.prefix(environment.eventResultLimit)) + "…[truncated]" : result
                         ended.result = result
-                        record.emit(
-                            events.agent(.toolCallCompleted, context, [("tool", Self.toolJSON(toolInfo, result: shown, error: nil, ms: ms, truncated: cut))]),
-                            toolCall: ended)
+                        record.emit(events.agent(.toolCallCompleted, context, [("tool", eventTool(ended, ended: true))]), toolCall: ended)
                         return (position, result)
                     case .failure(let error):
                         let message = (error as? ToolError)?.message ?? "\(error)"
                         ended.error = message
-                        record.emit(events.agent(.toolCallError, context, [("tool", Self.toolJSON(toolInfo, result: nil, error: message, ms: ms))]), toolCall: ended)
+                        record.emit(events.agent(.toolCallError, context, [("tool", eventTool(ended, ended: true))]), toolCall: ended)
                         return (position, Self.errorResult(message))
                     }
                 }
@@ -144,11 +138,18 @@ struct AgentRunner: Sendable {
         return results
     }
 
-    static func toolJSON(_ info: [(String, JSONValue?)], result: String?, error: String?, ms: Double, truncated: Bool = false) -> JSONValue {
-        .compactObject(info + [
-            ("result", result.map(JSONValue.string)), ("result_truncated", truncated ? .bool(true) : nil), ("error", error.map(JSONValue.string)),
-            ("duration_ms", .double((ms * 1000).rounded() / 1000)),
-        ])
+    /// A tool event's `tool` object, from the call's record: once it ended, a result longer than events carry
+    /// is cut (the whole of it stays in the run record: `tool_calls`).
+    func eventTool(_ call: ToolCallRecord, ended: Bool) -> JSONValue {
+        var fields: [(String, JSONValue?)] = [("tool_call_id", .string(call.toolCallID)), ("name", .string(call.name)), ("arguments", call.arguments)]
+        guard ended else { return .compactObject(fields) }
+        let limit = environment.eventResultLimit
+        let cut = (call.result?.count ?? 0) > limit
+        fields += [
+            ("result", call.result.map { .string(cut ? String($0.prefix(limit)) + "…[truncated]" : $0) }),
+            ("result_truncated", cut ? .bool(true) : nil), ("error", call.error.map(JSONValue.string)), ("duration_ms", .double(call.durationMS)),
+        ]
+        return .compactObject(fields)
     }
 
     static func errorResult(_ message: String) -> String {
