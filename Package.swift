@@ -22,11 +22,14 @@ let package = Package(
     targets: [
         // What daemon and clients both speak: requests, replies, events, summaries, NDJSON framing.
         .target(name: "AgnoProtocol"),
+        // CEL (github.com/google/cel-spec): the expressions of Condition, Loop and Router nodes (Foundation only).
+        .target(name: "AgnoCEL"),
         // Workflows, executor, run table, model providers and tools.
         .target(
             name: "AgnoCore",
             dependencies: [
                 "AgnoProtocol",
+                "AgnoCEL",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -108,6 +111,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AgnoProtocolTests", dependencies: ["AgnoProtocol"]),
+        .testTarget(name: "AgnoCELTests", dependencies: ["AgnoCEL"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AgnoCoreTests", dependencies: ["AgnoCore", "AgnoTesting"]),
         .testTarget(
             name: "AgnoMCPTests",
@@ -120,7 +124,9 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "AgnoSystemdTests", dependencies: ["AgnoSystemd", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "AgnoDaemonTests", dependencies: ["AgnoDaemon", "AgnoCore", "AgnoProtocol", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(
+            name: "AgnoDaemonTests",
+            dependencies: ["AgnoDaemon", "AgnoCore", "AgnoProtocol", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "AgnoIntegrationTests", dependencies: ["AgnoClient", "AgnoProtocol", "AgnoTesting"]),
     ]
 )

@@ -28,6 +28,8 @@ export AGNOD_TEST_MODEL_URL="http://127.0.0.1:$MODEL_PORT/v1"
 export AGNOD_BIN_DIR="$BIN"
 # MCP servers from PyPI (cached venvs): the MCP tests run when these are set.
 eval "$("$ROOT/scripts/setup-mcp.sh")"
+# cel-python (cached venv): the oracle the CEL evaluator's tests compare against.
+eval "$("$ROOT/scripts/setup-cel-oracle.sh")"
 
 # Runs `swift test` with ARGS; adds its test and failure counts; sets the named variable to its exit status.
 total=0

@@ -23,27 +23,33 @@ public final class Daemon: Sendable {
     let checkpointer: StoreCheckpointer
 
     /// Opens the store (ending runs a previous process left unfinished) and loads the workflows.
-    public init(config: DaemonConfig, overrides: DaemonConfig.Overrides = .init(), logger: Logger) throws {
+    public init(config: DaemonConfig, overrides: DaemonConfig.Overrides = .init(), logger: Logger) async throws {
         self.logger = logger
         self.overrides = overrides
         let runLog = RunLog(logger: logger)
         let store = try SQLiteRunStore(stateDir: config.stateDir, durability: config.durability)
-        let recovered = try RunRecovery().recover(store)
+        let recovered = try await RunRecovery().recover(store)
         for run in recovered { runLog.interrupted(run) }
-        logger.info("store opened", metadata: ["path": "\(store.path)", "durability": "\(config.durability.rawValue)", "interrupted_runs": "\(recovered.count)"])
+        logger.info(
+            "store opened",
+            metadata: ["path": "\(store.path)", "durability": "\(config.durability.rawValue)", "interrupted_runs": "\(recovered.count)"])
         checkpointer = store.startCheckpointing()
         writer = StoreWriter(store: store) { error in
             logger.error("the run store failed to write; runs that were writing are stopped", metadata: ["error": "\(error)"])
         }
         let mcp = MCPHub(configs: config.mcpServers, logger: logger)
-        let catalog = Daemon.loadWorkflows(config, parser: WorkflowParser(knownTools: ToolHost.knownNames, unlistedServers: mcp.unlisted), logger: logger)
+        let catalog = Daemon.loadWorkflows(
+            config, parser: WorkflowParser(knownTools: ToolHost.knownNames, unlistedServers: mcp.unlisted), logger: logger)
         let models = ModelResolver(providers: config.providers, defaultModel: config.defaultModel)
         let table = RunTable(writer: writer, limits: config.limits)
-        context = DaemonContext(table: table, logger: logger, version: Daemon.version, config: config, catalog: catalog, models: models, toolHost: ToolHost(), mcp: mcp)
+        context = DaemonContext(
+            table: table, logger: logger, version: Daemon.version, config: config, catalog: catalog, models: models, toolHost: ToolHost(),
+            mcp: mcp)
         server = SocketServer(daemon: context)
         let context = self.context
         table.setExecutor { record in
-            let environment = ExecutionEnvironment(models: context.models, tools: context.tools, defaultToolCallLimit: context.config.toolCallLimit)
+            let environment = ExecutionEnvironment(
+                models: context.models, tools: context.tools, defaultToolCallLimit: context.config.toolCallLimit)
             await WorkflowRunner(environment: environment).run(record)
         }
         let notifier = self.notifier
@@ -66,7 +72,9 @@ public final class Daemon: Sendable {
         for problem in catalog.problems {
             logger.error("workflow refused: \(problem)")
         }
-        logger.info("workflows loaded", metadata: ["count": "\(catalog.workflows.count)", "names": "\(catalog.sorted.map(\.name).joined(separator: ","))"])
+        logger.info(
+            "workflows loaded",
+            metadata: ["count": "\(catalog.workflows.count)", "names": "\(catalog.sorted.map(\.name).joined(separator: ","))"])
         return catalog
     }
 
@@ -75,12 +83,14 @@ public final class Daemon: Sendable {
         while !Task.isCancelled {
             let policy = context.config.retention
             do {
-                let removed = try policy.apply(to: context.table.store)
+                let removed = try await policy.apply(to: context.table.store)
                 if removed > 0 {
-                    logger.info("retention removed \(removed) finished runs", metadata: [
-                        "removed": "\(removed)", "max_age_s": "\(policy.maxAge.map { "\(Int($0))" } ?? "none")",
-                        "max_runs": "\(policy.maxRuns.map(String.init) ?? "none")",
-                    ])
+                    logger.info(
+                        "retention removed \(removed) finished runs",
+                        metadata: [
+                            "removed": "\(removed)", "max_age_s": "\(policy.maxAge.map { "\(Int($0))" } ?? "none")",
+                            "max_runs": "\(policy.maxRuns.map(String.init) ?? "none")",
+                        ])
                 }
             } catch {
                 logger.error("retention failed", metadata: ["error": "\(error)"])
@@ -99,7 +109,9 @@ public final class Daemon: Sendable {
         context.replace(config: config, catalog: catalog, models: context.models)
         for server in context.mcp.servers {
             if let failure = server.lastFailure, server.tools == nil {
-                logger.error("MCP server not available; its tools fail until it starts", metadata: ["mcp_server": "\(server.config.name)", "error": "\(failure)"])
+                logger.error(
+                    "MCP server not available; its tools fail until it starts",
+                    metadata: ["mcp_server": "\(server.config.name)", "error": "\(failure)"])
             }
         }
     }
@@ -108,7 +120,9 @@ public final class Daemon: Sendable {
     func listener() -> Listener {
         let inherited = ListenSockets.take()
         if inherited.count > 1 {
-            logger.warning("systemd passed \(inherited.count) sockets; using the first", metadata: ["names": "\(inherited.map(\.name).joined(separator: ","))"])
+            logger.warning(
+                "systemd passed \(inherited.count) sockets; using the first",
+                metadata: ["names": "\(inherited.map(\.name).joined(separator: ","))"])
         }
         if let first = inherited.first { return .inherited(fd: first.fd, name: first.name) }
         return .path(context.config.socket)
@@ -123,9 +137,12 @@ public final class Daemon: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await self.server.run(listener) {
-                    self.logger.notice("listening", metadata: [
-                        "socket": "\(listener.description)", "version": "\(Daemon.version)", "message_id": "\(MessageID.daemonReady.rawValue)",
-                    ])
+                    self.logger.notice(
+                        "listening",
+                        metadata: [
+                            "socket": "\(listener.description)", "version": "\(Daemon.version)",
+                            "message_id": "\(MessageID.daemonReady.rawValue)",
+                        ])
                     self.notifier.ready(status: Daemon.status(self.context.table))
                 }
             }
@@ -155,9 +172,12 @@ public final class Daemon: Sendable {
         writer.stop()
         checkpointer.stop()
         let stats = writer.statistics
-        logger.info("store writer stopped", metadata: [
-            "commits": "\(stats.commits)", "events": "\(stats.events)", "largest_commit": "\(stats.largestCommit)", "failures": "\(stats.failures)",
-        ])
+        logger.info(
+            "store writer stopped",
+            metadata: [
+                "commits": "\(stats.commits)", "events": "\(stats.events)", "largest_commit": "\(stats.largestCommit)",
+                "failures": "\(stats.failures)",
+            ])
         if case .path(let path) = listener { try? FileManager.default.removeItem(atPath: path) }
         logger.info("stopped")
     }
@@ -166,10 +186,12 @@ public final class Daemon: Sendable {
     /// cancel them; store everything.
     func shutdown(signal: Int32) async {
         let grace = context.config.shutdownGrace
-        logger.notice("stopping", metadata: [
-            "signal": "\(signal)", "active_runs": "\(context.table.activeCount)", "grace_s": "\(grace)",
-            "message_id": "\(MessageID.daemonStopping.rawValue)",
-        ])
+        logger.notice(
+            "stopping",
+            metadata: [
+                "signal": "\(signal)", "active_runs": "\(context.table.activeCount)", "grace_s": "\(grace)",
+                "message_id": "\(MessageID.daemonStopping.rawValue)",
+            ])
         notifier.stopping(status: "stopping: \(Daemon.status(context.table))")
         server.stop()
         context.table.cancelQueued(reason: "agnod is stopping")
@@ -194,7 +216,8 @@ public final class Daemon: Sendable {
         let half = interval / 2
         let nanos = Int64(half.components.seconds) * 1_000_000_000 + half.components.attoseconds / 1_000_000_000
         logger.info("watchdog on", metadata: ["interval_ms": "\(nanos * 2 / 1_000_000)"])
-        let writer = self.writer, notifier = self.notifier
+        let writer = self.writer
+        let notifier = self.notifier
         return MultiThreadedEventLoopGroup.singleton.next().scheduleRepeatedTask(initialDelay: .zero, delay: .nanoseconds(nanos)) { _ in
             if writer.isResponsive(within: interval) { notifier.watchdog() }
         }

@@ -39,6 +39,12 @@ public struct Params: Sendable {
         return b
     }
 
+    public func optionalObject(_ name: String) throws(ProtocolError) -> JSONValue? {
+        guard let value = present(name) else { return nil }
+        guard value.objectValue != nil else { throw .badRequest("parameter '\(name)' must be an object") }
+        return value
+    }
+
     public func optionalStringList(_ name: String) throws(ProtocolError) -> [String]? {
         guard let value = present(name) else { return nil }
         if let s = value.stringValue { return [s] }

@@ -31,14 +31,23 @@ public struct StartRequest: Sendable, Equatable {
     public var runID: String?
     public var sessionID: String?
     public var onDisconnect: DisconnectPolicy
+    /// agno's `additional_data` and `session_state`: objects that CEL expressions and templates read.
+    public var additionalData: JSONValue?
+    public var sessionState: JSONValue?
 
-    public init(workflow: String, input: String, stream: Bool = false, runID: String? = nil, sessionID: String? = nil, onDisconnect: DisconnectPolicy = .continue) {
+    public init(
+        workflow: String, input: String, stream: Bool = false, runID: String? = nil, sessionID: String? = nil,
+        onDisconnect: DisconnectPolicy = .continue,
+        additionalData: JSONValue? = nil, sessionState: JSONValue? = nil
+    ) {
         self.workflow = workflow
         self.input = input
         self.stream = stream
         self.runID = runID
         self.sessionID = sessionID
         self.onDisconnect = onDisconnect
+        self.additionalData = additionalData
+        self.sessionState = sessionState
     }
 
     init(_ p: Params) throws(ProtocolError) {
@@ -55,6 +64,8 @@ public struct StartRequest: Sendable, Equatable {
             throw .badRequest("parameter 'on_disconnect' \"cancel\" needs 'stream': true")
         }
         onDisconnect = parsed
+        additionalData = try p.optionalObject("additional_data")
+        sessionState = try p.optionalObject("session_state")
         if let runID, !RunID.isValid(runID) {
             throw .badRequest("parameter 'run_id' must be 1 to 128 characters of letters, digits, '-', '_' or '.'")
         }
@@ -65,6 +76,7 @@ public struct StartRequest: Sendable, Equatable {
             ("workflow", .string(workflow)), ("input", .string(input)), ("stream", .bool(stream)),
             ("run_id", runID.map(JSONValue.string)), ("session_id", sessionID.map(JSONValue.string)),
             ("on_disconnect", onDisconnect == .continue ? nil : .string(onDisconnect.rawValue)),
+            ("additional_data", additionalData), ("session_state", sessionState),
         ]
     }
 }
@@ -123,7 +135,9 @@ public struct ListRequest: Sendable, Equatable {
             var statuses: [RunStatus] = []
             for name in names {
                 guard let s = RunStatus(rawValue: name.uppercased()) else {
-                    throw .badRequest("parameter 'status' has unknown status '\(name)' (one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    throw .badRequest(
+                        "parameter 'status' has unknown status '\(name)' (one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
                 }
                 statuses.append(s)
             }

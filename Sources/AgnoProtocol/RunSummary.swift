@@ -18,11 +18,15 @@ public struct RunSummary: Sendable, Equatable {
     public var steps: [StepSummary]
     /// Who cancelled the run (the owner, an admin, or "agnod" when it stopped), once it was cancelled.
     public var cancelledBy: String?
+    /// The start request's `additional_data` and `session_state`, when it gave them.
+    public var additionalData: JSONValue?
+    public var sessionState: JSONValue?
 
     public init(
         runID: String, sessionID: String, workflow: String, status: RunStatus, ownerUID: UInt32, owner: String,
         input: String, content: String? = nil, error: String? = nil, createdAt: Date, startedAt: Date? = nil,
-        finishedAt: Date? = nil, lastSeq: Int = 0, steps: [StepSummary], cancelledBy: String? = nil
+        finishedAt: Date? = nil, lastSeq: Int = 0, steps: [StepSummary], cancelledBy: String? = nil,
+        additionalData: JSONValue? = nil, sessionState: JSONValue? = nil
     ) {
         self.runID = runID
         self.sessionID = sessionID
@@ -39,18 +43,21 @@ public struct RunSummary: Sendable, Equatable {
         self.lastSeq = lastSeq
         self.steps = steps
         self.cancelledBy = cancelledBy
+        self.additionalData = additionalData
+        self.sessionState = sessionState
     }
 
     public var json: JSONValue {
-        .object([
-            ("run_id", .string(runID)), ("session_id", .string(sessionID)), ("workflow", .string(workflow)),
-            ("status", .string(status.rawValue)), ("owner_uid", .int(Int(ownerUID))), ("owner", .string(owner)),
-            ("input", .string(input)), ("content", .optional(content)), ("error", .optional(error)),
-            ("created_at", .string(Timestamp.rfc3339(createdAt))),
-            ("started_at", .optional(startedAt.map(Timestamp.rfc3339))),
-            ("finished_at", .optional(finishedAt.map(Timestamp.rfc3339))),
-            ("last_seq", .int(lastSeq)), ("steps", .array(steps.map(\.json))), ("cancelled_by", .optional(cancelledBy)),
-        ])
+        .object(
+            [
+                ("run_id", .string(runID)), ("session_id", .string(sessionID)), ("workflow", .string(workflow)),
+                ("status", .string(status.rawValue)), ("owner_uid", .int(Int(ownerUID))), ("owner", .string(owner)),
+                ("input", .string(input)), ("content", .optional(content)), ("error", .optional(error)),
+                ("created_at", .string(Timestamp.rfc3339(createdAt))),
+                ("started_at", .optional(startedAt.map(Timestamp.rfc3339))),
+                ("finished_at", .optional(finishedAt.map(Timestamp.rfc3339))),
+                ("last_seq", .int(lastSeq)), ("steps", .array(steps.map(\.json))), ("cancelled_by", .optional(cancelledBy)),
+            ] + (additionalData.map { [("additional_data", $0)] } ?? []) + (sessionState.map { [("session_state", $0)] } ?? []))
     }
 
     public init?(json: JSONValue) {
@@ -66,6 +73,6 @@ public struct RunSummary: Sendable, Equatable {
             finishedAt: json["finished_at"]?.stringValue.flatMap(Timestamp.parse),
             lastSeq: json["last_seq"]?.intValue ?? 0,
             steps: json["steps"]?.arrayValue?.compactMap(StepSummary.init(json:)) ?? [],
-            cancelledBy: json["cancelled_by"]?.stringValue)
+            cancelledBy: json["cancelled_by"]?.stringValue, additionalData: json["additional_data"], sessionState: json["session_state"])
     }
 }

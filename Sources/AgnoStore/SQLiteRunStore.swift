@@ -6,7 +6,7 @@ import Synchronization
 
 /// The daemon's run store: one SQLite file in WAL mode (a writer and concurrent readers), written by the
 /// `StoreWriter`'s group commits. Readers (replays, `status`, `list`) never wait for the writer.
-public final class SQLiteRunStore: RunStore {
+public final class SQLiteRunStore: RunStore, InlineCommitting {
     public static let fileName = "agnod.sqlite"
 
     public let path: String
@@ -31,7 +31,8 @@ public final class SQLiteRunStore: RunStore {
         let directory = (path as NSString).deletingLastPathComponent
         do {
             if !FileManager.default.fileExists(atPath: directory) {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             }
             let created = !FileManager.default.fileExists(atPath: path)
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -44,7 +45,11 @@ public final class SQLiteRunStore: RunStore {
         try pool.read { db in
             if try migrator.hasBeenSuperseded(db) {
                 let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
-                throw StoreError(path: path, reason: "it was written by a newer agnod (unknown migrations: \(unknown.sorted().joined(separator: ", "))); refusing to open it")
+                throw StoreError(
+                    path: path,
+                    reason:
+                        "it was written by a newer agnod (unknown migrations: \(unknown.sorted().joined(separator: ", "))); refusing to open it"
+                )
             }
         }
         do {
@@ -67,17 +72,19 @@ public final class SQLiteRunStore: RunStore {
         try self.init(path: (stateDir as NSString).appendingPathComponent(Self.fileName), durability: durability)
     }
 
-    public func insert(_ run: RunSummary) throws {
-        let key = try pool.write { db -> Int64 in
-            try db.cachedStatement(sql: """
-                INSERT INTO runs (run_id, session_id, workflow, status, owner_uid, owner, input, content, error,
-                                  created_at_ms, started_at_ms, finished_at_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [
-                    run.runID, run.sessionID, run.workflow, run.status.rawValue, Int64(run.ownerUID), run.owner, run.input,
-                    run.content, run.error, StoredRun.milliseconds(run.createdAt), StoredRun.milliseconds(run.startedAt),
-                    StoredRun.milliseconds(run.finishedAt),
-                ])
+    public func insert(_ run: RunSummary) async throws {
+        let key = try await pool.write { db -> Int64 in
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO runs (run_id, session_id, workflow, status, owner_uid, owner, input, content, error,
+                                      created_at_ms, started_at_ms, finished_at_ms, additional_data, session_state)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                run.runID, run.sessionID, run.workflow, run.status.rawValue, Int64(run.ownerUID), run.owner, run.input,
+                run.content, run.error, StoredRun.milliseconds(run.createdAt), StoredRun.milliseconds(run.startedAt),
+                StoredRun.milliseconds(run.finishedAt), run.additionalData?.encodedString, run.sessionState?.encodedString,
+            ])
             let key = db.lastInsertedRowID
             try saveSteps(db, key: key, run.steps)
             return key
@@ -85,44 +92,68 @@ public final class SQLiteRunStore: RunStore {
         keys.withLock { $0[run.runID] = key }
     }
 
-    public func commit(_ batch: StoreBatch) throws {
+    public func commit(_ batch: StoreBatch) async throws {
+        let settled = try await pool.write { db in try self.write(batch, db) }
+        forget(settled)
+    }
+
+    /// The writer thread's commit: the same transaction, without leaving the thread.
+    public func commitInline(_ batch: StoreBatch) throws {
+        let settled = try pool.write { db in try write(batch, db) }
+        forget(settled)
+    }
+
+    /// A finished run gets no more writes: forget its key.
+    private func forget(_ settled: [String]) {
+        if !settled.isEmpty { keys.withLock { k in for runID in settled { k[runID] = nil } } }
+    }
+
+    /// Writes a batch in the current transaction; returns the runs it finished.
+    private func write(_ batch: StoreBatch, _ db: Database) throws -> [String] {
         var settled: [String] = []
-        try pool.write { db in
-            let insertEvent = try db.cachedStatement(sql: "INSERT INTO events (run, seq, json) VALUES (?, ?, ?)")
-            for (runID, events) in batch.events {
-                guard let key = try key(db, runID) else { continue }  // removed meanwhile
-                for event in events {
-                    try insertEvent.execute(arguments: [key, event.seq, Data(event.json)])
-                }
+        let insertEvent = try db.cachedStatement(sql: "INSERT INTO events (run, seq, json) VALUES (?, ?, ?)")
+        for (runID, events) in batch.events {
+            guard let key = try key(db, runID) else { continue }  // removed meanwhile
+            for event in events {
+                try insertEvent.execute(arguments: [key, event.seq, Data(event.json)])
             }
-            for (runID, calls) in batch.toolCalls {
-                let insertCall = try db.cachedStatement(sql: """
+        }
+        for (runID, calls) in batch.toolCalls {
+            let insertCall = try db.cachedStatement(
+                sql: """
                     INSERT INTO tool_calls (run, seq, tool_call_id, step_index, step_name, agent_id, name, arguments, result, error, duration_ms)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-                guard let key = try key(db, runID) else { continue }
-                for call in calls {
-                    try insertCall.execute(arguments: [
-                        key, call.seq, call.toolCallID, call.stepIndex, call.stepName, call.agentID, call.name,
-                        call.arguments.encodedString, call.result, call.error, call.durationMS,
-                    ])
-                }
-            }
-            let updateRun = try db.cachedStatement(sql: """
-                UPDATE runs SET status = ?, content = ?, error = ?, started_at_ms = ?, finished_at_ms = ?, cancelled_by = ? WHERE id = ?
-                """)
-            for run in batch.runs.values {
-                guard let key = try key(db, run.runID) else { continue }
-                try updateRun.execute(arguments: [
-                    run.status.rawValue, run.content, run.error, StoredRun.milliseconds(run.startedAt),
-                    StoredRun.milliseconds(run.finishedAt), run.cancelledBy, key,
+            guard let key = try key(db, runID) else { continue }
+            for call in calls {
+                try insertCall.execute(arguments: [
+                    key, call.seq, call.toolCallID, call.stepIndex, call.stepName, call.agentID, call.name,
+                    call.arguments.encodedString, call.result, call.error, call.durationMS,
                 ])
-                try saveSteps(db, key: key, run.steps)
-                if run.status.isTerminal { settled.append(run.runID) }
             }
         }
-        // A finished run gets no more writes: forget its key.
-        if !settled.isEmpty { keys.withLock { k in for runID in settled { k[runID] = nil } } }
+        for (runID, results) in batch.nodeResults {
+            let insertResult = try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO node_results (run, seq, path, idx, succeeded, output) VALUES (?, ?, ?, ?, ?, ?)")
+            guard let key = try key(db, runID) else { continue }
+            for r in results {
+                try insertResult.execute(arguments: [key, r.seq, r.path, r.index, r.succeeded, r.output])
+            }
+        }
+        let updateRun = try db.cachedStatement(
+            sql: """
+                UPDATE runs SET status = ?, content = ?, error = ?, started_at_ms = ?, finished_at_ms = ?, cancelled_by = ? WHERE id = ?
+                """)
+        for run in batch.runs.values {
+            guard let key = try key(db, run.runID) else { continue }
+            try updateRun.execute(arguments: [
+                run.status.rawValue, run.content, run.error, StoredRun.milliseconds(run.startedAt),
+                StoredRun.milliseconds(run.finishedAt), run.cancelledBy, key,
+            ])
+            try saveSteps(db, key: key, run.steps)
+            if run.status.isTerminal { settled.append(run.runID) }
+        }
+        return settled
     }
 
     private func key(_ db: Database, _ runID: String) throws -> Int64? {
@@ -135,16 +166,20 @@ public final class SQLiteRunStore: RunStore {
     }
 
     private func saveSteps(_ db: Database, key: Int64, _ steps: [StepSummary]) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO steps (run, idx, name, status, content, error) VALUES (?, ?, ?, ?, ?, ?)
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO steps (run, idx, name, status, content, error, path, type, iteration, attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         for step in steps {
-            try statement.execute(arguments: [key, step.index, step.name, step.status.rawValue, step.content, step.error])
+            try statement.execute(arguments: [
+                key, step.index, step.name, step.status.rawValue, step.content, step.error, step.path, step.type, step.iteration,
+                step.attempt,
+            ])
         }
     }
 
     /// Events after `afterSeq`, at most `limit`, read page by page through the shared page cache.
-    public func events(runID: String, afterSeq: Int, limit: Int) throws -> [EncodedEvent] {
+    public func events(runID: String, afterSeq: Int, limit: Int) async throws -> [EncodedEvent] {
         guard limit > 0 else { return [] }
         var events: [EncodedEvent] = []
         var page = pages.page(of: afterSeq + 1)
@@ -154,7 +189,7 @@ public final class SQLiteRunStore: RunStore {
             if let cached = pages.get(key) {
                 stored = cached
             } else {
-                stored = try readPage(runID: runID, page: page)
+                stored = try await readPage(runID: runID, page: page)
                 pages.put(key, stored)
             }
             for event in stored where event.seq > afterSeq {
@@ -168,14 +203,18 @@ public final class SQLiteRunStore: RunStore {
         return events
     }
 
-    private func readPage(runID: String, page: Int) throws -> [EncodedEvent] {
-        try pool.read { db in
-            let statement = try db.cachedStatement(sql: """
-                SELECT seq, json FROM events WHERE run = (SELECT id FROM runs WHERE run_id = ?) AND seq > ? AND seq <= ? ORDER BY seq
-                """)
+    /// One page from SQLite. Async (GRDB runs it on a reader's queue): a task never blocks its thread waiting
+    /// for a free reader connection, which with every thread of the pool waiting would deadlock.
+    private func readPage(runID: String, page: Int) async throws -> [EncodedEvent] {
+        let pageSize = pages.pageSize
+        return try await pool.read { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT seq, json FROM events WHERE run = (SELECT id FROM runs WHERE run_id = ?) AND seq > ? AND seq <= ? ORDER BY seq
+                    """)
             var events: [EncodedEvent] = []
-            events.reserveCapacity(pages.pageSize)
-            let rows = try Row.fetchCursor(statement, arguments: [runID, page * pages.pageSize, (page + 1) * pages.pageSize])
+            events.reserveCapacity(pageSize)
+            let rows = try Row.fetchCursor(statement, arguments: [runID, page * pageSize, (page + 1) * pageSize])
             while let row = try rows.next() {
                 let json = row.dataNoCopy(atIndex: 1).map { [UInt8]($0) } ?? []
                 events.append(EncodedEvent(seq: row[0], json: json))
@@ -187,13 +226,14 @@ public final class SQLiteRunStore: RunStore {
     /// Hits and misses of the page cache (benchmarks).
     public var pageCacheStatistics: (hits: Int, misses: Int, bytes: Int) { pages.statistics }
 
-    public func toolCalls(runID: String, afterSeq: Int, limit: Int, toolCallID: String?) throws -> [ToolCallRecord] {
-        try pool.read { db in
-            let statement = try db.cachedStatement(sql: """
-                SELECT seq, tool_call_id, step_index, step_name, agent_id, name, arguments, result, error, duration_ms
-                FROM tool_calls WHERE run = (SELECT id FROM runs WHERE run_id = ?) AND seq > ? AND (? IS NULL OR tool_call_id = ?)
-                ORDER BY seq LIMIT ?
-                """)
+    public func toolCalls(runID: String, afterSeq: Int, limit: Int, toolCallID: String?) async throws -> [ToolCallRecord] {
+        try await pool.read { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT seq, tool_call_id, step_index, step_name, agent_id, name, arguments, result, error, duration_ms
+                    FROM tool_calls WHERE run = (SELECT id FROM runs WHERE run_id = ?) AND seq > ? AND (? IS NULL OR tool_call_id = ?)
+                    ORDER BY seq LIMIT ?
+                    """)
             let arguments: StatementArguments = [runID, afterSeq, toolCallID, toolCallID, Int64(clamping: limit)]
             return try Row.fetchAll(statement, arguments: arguments).map { row in
                 let arguments: String = row["arguments"]
@@ -205,16 +245,32 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
-    public func summary(runID: String) throws -> RunSummary? {
-        try pool.read { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(StoredRun.columns) FROM runs r WHERE r.run_id = ?"), arguments: [runID]) else {
+    public func position(runID: String) async throws -> [NodeResult] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT seq, path, idx, succeeded, output FROM node_results WHERE run = (SELECT id FROM runs WHERE run_id = ?) ORDER BY seq
+                        """), arguments: [runID]
+            ).map { row in
+                NodeResult(seq: row["seq"], path: row["path"], index: row["idx"], succeeded: row["succeeded"], output: row["output"])
+            }
+        }
+    }
+
+    public func summary(runID: String) async throws -> RunSummary? {
+        try await pool.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT \(StoredRun.columns) FROM runs r WHERE r.run_id = ?"), arguments: [runID])
+            else {
                 return nil
             }
             return StoredRun.summary(row, steps: try StoredRun.steps(db, run: row["id"]))
         }
     }
 
-    public func summaries(ownerUID: UInt32?, statuses: Set<RunStatus>?, limit: Int) throws -> [RunSummary] {
+    public func summaries(ownerUID: UInt32?, statuses: Set<RunStatus>?, limit: Int) async throws -> [RunSummary] {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let ownerUID {
@@ -228,14 +284,14 @@ public final class SQLiteRunStore: RunStore {
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [Int64(clamping: limit)]
-        return try pool.read { db in
+        return try await pool.read { [arguments] db in
             try Row.fetchAll(db, sql: "SELECT \(StoredRun.columns) FROM runs r \(filter) ORDER BY r.id DESC LIMIT ?", arguments: arguments)
                 .map { row in StoredRun.summary(row, steps: try StoredRun.steps(db, run: row["id"])) }
         }
     }
 
-    public func remove(runID: String) throws -> Bool {
-        let removed = try pool.write { db in
+    public func remove(runID: String) async throws -> Bool {
+        let removed = try await pool.write { db in
             try db.execute(sql: "DELETE FROM runs WHERE run_id = ?", arguments: [runID])
             return db.changesCount > 0
         }
@@ -244,12 +300,13 @@ public final class SQLiteRunStore: RunStore {
         return removed
     }
 
-    public func removeFinished(finishedBefore: Date?, keepNewest: Int?) throws -> Int {
+    public func removeFinished(finishedBefore: Date?, keepNewest: Int?) async throws -> Int {
         let finished = "status IN ('\(RunStatus.completed.rawValue)', '\(RunStatus.cancelled.rawValue)', '\(RunStatus.error.rawValue)')"
-        var total = 0
-        try pool.write { db in
+        let total = try await pool.write { db -> Int in
+            var total = 0
             if let cutoff = StoredRun.milliseconds(finishedBefore) {
-                try db.execute(sql: "DELETE FROM runs WHERE \(finished) AND coalesce(finished_at_ms, created_at_ms) < ?", arguments: [cutoff])
+                try db.execute(
+                    sql: "DELETE FROM runs WHERE \(finished) AND coalesce(finished_at_ms, created_at_ms) < ?", arguments: [cutoff])
                 total += db.changesCount
             }
             if let keepNewest {
@@ -257,12 +314,14 @@ public final class SQLiteRunStore: RunStore {
                     try db.execute(sql: "DELETE FROM runs WHERE \(finished)")
                 } else {
                     // Older than the keepNewest-th newest finished run (nothing when there are fewer).
-                    try db.execute(sql: """
-                        DELETE FROM runs WHERE \(finished) AND id < (SELECT id FROM runs WHERE \(finished) ORDER BY id DESC LIMIT 1 OFFSET ?)
-                        """, arguments: [keepNewest - 1])
+                    try db.execute(
+                        sql: """
+                            DELETE FROM runs WHERE \(finished) AND id < (SELECT id FROM runs WHERE \(finished) ORDER BY id DESC LIMIT 1 OFFSET ?)
+                            """, arguments: [keepNewest - 1])
                 }
                 total += db.changesCount
             }
+            return total
         }
         if total > 0 { pages.removeAll() }
         return total

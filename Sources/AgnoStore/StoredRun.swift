@@ -6,7 +6,7 @@ import GRDB
 enum StoredRun {
     static let columns = """
         r.id, r.run_id, r.session_id, r.workflow, r.status, r.owner_uid, r.owner, r.input, r.content, r.error,
-        r.created_at_ms, r.started_at_ms, r.finished_at_ms, r.cancelled_by,
+        r.created_at_ms, r.started_at_ms, r.finished_at_ms, r.cancelled_by, r.additional_data, r.session_state,
         (SELECT max(seq) FROM events e WHERE e.run = r.id) AS last_seq
         """
 
@@ -17,15 +17,22 @@ enum StoredRun {
             owner: row["owner"], input: row["input"], content: row["content"], error: row["error"],
             createdAt: date(row["created_at_ms"]) ?? Date(timeIntervalSince1970: 0),
             startedAt: date(row["started_at_ms"]), finishedAt: date(row["finished_at_ms"]),
-            lastSeq: row["last_seq"] ?? 0, steps: steps, cancelledBy: row["cancelled_by"])
+            lastSeq: row["last_seq"] ?? 0, steps: steps, cancelledBy: row["cancelled_by"],
+            additionalData: (row["additional_data"] as String?).flatMap { try? JSONValue.parse($0) },
+            sessionState: (row["session_state"] as String?).flatMap { try? JSONValue.parse($0) })
     }
 
     static func steps(_ db: Database, run: Int64) throws -> [StepSummary] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT idx, name, status, content, error FROM steps WHERE run = ? ORDER BY idx"), arguments: [run])
-            .map { row in
-                StepSummary(name: row["name"], index: row["idx"], status: RunStatus(rawValue: row["status"]) ?? .error,
-                            content: row["content"], error: row["error"])
-            }
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT idx, name, status, content, error, path, type, iteration, attempt FROM steps WHERE run = ? ORDER BY idx"),
+            arguments: [run]
+        ).map { row in
+            StepSummary(
+                name: row["name"], index: row["idx"], status: RunStatus(rawValue: row["status"]) ?? .error,
+                content: row["content"], error: row["error"], path: row["path"], type: row["type"] ?? "Step",
+                iteration: row["iteration"], attempt: row["attempt"])
+        }
     }
 
     static func milliseconds(_ date: Date?) -> Int64? {

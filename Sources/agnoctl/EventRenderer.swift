@@ -8,6 +8,8 @@ struct EventRenderer {
     var totalSteps: Int?
     private var lastSeq = 0
     private var midLine = false
+    /// The step whose content was printed last: when another one's arrives (parallel branches), a header says whose it is.
+    private var contentPath: String?
 
     init(json: Bool, totalSteps: Int? = nil) {
         self.json = json
@@ -37,16 +39,27 @@ struct EventRenderer {
         switch name {
         case "RunContent":
             if let text = event["content"]?.stringValue {
+                let path = event["step_path"]?.stringValue
+                if path != contentPath {
+                    if contentPath != nil {
+                        finishLine()
+                        Output.err("\(indent(event))── \(path ?? "?") (continued) ──\n")
+                    }
+                    contentPath = path
+                }
                 Output.out(text)
                 midLine = !text.hasSuffix("\n")
             }
         case "StepStarted":
             finishLine()
-            let index = event["step_index"]?.intValue ?? 0
-            let of = totalSteps.map { "/\($0)" } ?? ""
-            Output.err("── step \(index + 1)\(of): \(event["step_name"]?.stringValue ?? "?") ──\n")
+            contentPath = event["step_path"]?.stringValue
+            Output.err("\(indent(event))── \(stepLabel(event)) ──\n")
         case "StepCompleted":
             finishLine()
+        case "ParallelExecutionStarted", "ConditionExecutionStarted", "LoopIterationStarted", "RouterExecutionStarted",
+            "StepsExecutionStarted":
+            finishLine()
+            Output.err("\(indent(event))▸ \(Self.describe(name, event))\n")
         case "ToolCallStarted":
             finishLine()
             let tool = event["tool"]
@@ -63,6 +76,37 @@ struct EventRenderer {
         case "RunCancelled":
             finishLine()
         default: break
+        }
+    }
+
+    /// `step 2: writing`, or for nested steps their path, with the iteration and attempt when there are some.
+    private func stepLabel(_ event: JSONValue) -> String {
+        let path = event["step_path"]?.stringValue ?? event["step_name"]?.stringValue ?? "?"
+        var label =
+            path.contains("/") ? path : "step \((event["step_index"]?.intValue ?? 0) + 1)\(totalSteps.map { "/\($0)" } ?? ""): \(path)"
+        if let attempt = event["attempt"]?.intValue { label += " (attempt \(attempt))" }
+        return label
+    }
+
+    /// Two spaces per level of nesting.
+    private func indent(_ event: JSONValue) -> String {
+        let depth = (event["step_path"]?.stringValue ?? "").split(separator: "/").count - 1
+        return String(repeating: "  ", count: max(depth, 0))
+    }
+
+    /// One line for the start of a construct: what it is and what it decided.
+    static func describe(_ name: String, _ event: JSONValue) -> String {
+        let step = event["step_name"]?.stringValue ?? "?"
+        switch name {
+        case "ParallelExecutionStarted": return "Parallel \(step): \(event["parallel_step_count"]?.intValue ?? 0) branches at once"
+        case "ConditionExecutionStarted":
+            return "Condition \(step): \(event["condition_result"]?.boolValue.map { $0 ? "true" : "false" } ?? "?")"
+        case "LoopIterationStarted":
+            return "Loop \(step): iteration \(event["iteration"]?.intValue ?? 0)/\(event["max_iterations"]?.intValue ?? 0)"
+        case "RouterExecutionStarted":
+            let chosen = (event["selected_steps"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
+            return "Router \(step) → \(chosen)"
+        default: return "Steps \(step)"
         }
     }
 

@@ -5,8 +5,8 @@ import Foundation
 import Logging
 
 #if canImport(Glibc)
-import Glibc
-let RLIMIT_NOFILE_VALUE = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    import Glibc
+    let RLIMIT_NOFILE_VALUE = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
 #endif
 
 /// `agnod`: the agent workflow daemon.
@@ -32,8 +32,20 @@ struct AgnodCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
-    @Option(name: .customLong("log-target"), help: "journal (structured entries to journald), stderr, or auto: journal when stderr is journald's (JOURNAL_STREAM).")
+    @Option(
+        name: .customLong("log-target"),
+        help: "journal (structured entries to journald), stderr, or auto: journal when stderr is journald's (JOURNAL_STREAM).")
     var logTarget: String = "auto"
+
+    @Flag(
+        name: .long,
+        help:
+            "Check the configuration and the workflow files (FILE…, or every file of the workflows directory), print what is wrong, and exit: 0 when all are good, 1 otherwise."
+    )
+    var check = false
+
+    @Argument(help: "With --check: the workflow files to check.")
+    var files: [String] = []
 
     func run() async throws {
         var daemonConfig = DaemonConfig()
@@ -48,6 +60,13 @@ struct AgnodCommand: AsyncParsableCommand {
         }
         let overrides = DaemonConfig.Overrides(socket: socket, stateDir: stateDir, workflowsDir: workflows)
         daemonConfig.apply(overrides)
+        if check {
+            let (lines, ok) = WorkflowCheck.run(config: daemonConfig, files: files)
+            for line in lines { print(line) }
+            print(ok ? "agnod: the files are good" : "agnod: some files were refused")
+            throw ExitCode(ok ? 0 : 1)
+        }
+        if !files.isEmpty { throw ValidationError("files are only taken with --check") }
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -73,7 +92,7 @@ struct AgnodCommand: AsyncParsableCommand {
         }
         let daemon: Daemon
         do {
-            daemon = try Daemon(config: daemonConfig, overrides: overrides, logger: logger)
+            daemon = try await Daemon(config: daemonConfig, overrides: overrides, logger: logger)
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode(73)  // EX_CANTCREAT

@@ -1,8 +1,9 @@
-@testable import AgnoCore
 import AgnoProtocol
 import Foundation
 import Synchronization
 import Testing
+
+@testable import AgnoCore
 
 /// Group commit: everything submitted is stored in order, and a completion runs only after its commit.
 @Suite struct StoreWriterTests {
@@ -14,7 +15,8 @@ import Testing
     }
 
     func run(_ id: String) -> RunSummary {
-        RunSummary(runID: id, sessionID: "s", workflow: "w", status: .running, ownerUID: 1, owner: "u", input: "", createdAt: Date(), steps: [])
+        RunSummary(
+            runID: id, sessionID: "s", workflow: "w", status: .running, ownerUID: 1, owner: "u", input: "", createdAt: Date(), steps: [])
     }
 
     static func event(_ seq: Int) -> EncodedEvent { EncodedEvent(seq: seq, json: Array("{\"n\":\(seq)}".utf8)) }
@@ -23,7 +25,7 @@ import Testing
         let store = MemoryRunStore()
         let writer = StoreWriter(store: store)
         let runs = (0..<8).map { "run\($0)" }
-        for id in runs { try store.insert(run(id)) }
+        for id in runs { try await store.insert(run(id)) }
         let perRun = 2_000
         let violations = Locked(0)
         let order = Locked([String: Int]())
@@ -33,7 +35,7 @@ import Testing
                 group.addTask {
                     for seq in 1...perRun {
                         writer.submit(runID: id, events: [Self.event(seq)], summary: nil) { failure in
-                            let stored = (try? store.events(runID: id, afterSeq: seq - 1, limit: 1)) ?? []
+                            let stored = store.storedEvents(runID: id, afterSeq: seq - 1, limit: 1)
                             if failure != nil || stored.first?.seq != seq { violations.withLock { $0 += 1 } }
                             order.withLock { o in
                                 if o[id, default: 0] != seq - 1 { violations.withLock { $0 += 1 } }
@@ -47,7 +49,7 @@ import Testing
         await writer.flush()
         #expect(violations.withLock { $0 } == 0)
         for id in runs {
-            #expect(try store.events(runID: id, afterSeq: 0, limit: 10_000).map(\.seq) == Array(1...perRun))
+            #expect(try await store.events(runID: id, afterSeq: 0, limit: 10_000).map(\.seq) == Array(1...perRun))
         }
         let stats = writer.statistics
         #expect(stats.events == runs.count * perRun)
@@ -60,23 +62,30 @@ import Testing
     final class BrokenStore: RunStore {
         let inner = MemoryRunStore()
         struct DiskFull: Error {}
-        func insert(_ run: RunSummary) throws { try inner.insert(run) }
-        func commit(_ batch: StoreBatch) throws { throw DiskFull() }
-        func events(runID: String, afterSeq: Int, limit: Int) throws -> [EncodedEvent] { try inner.events(runID: runID, afterSeq: afterSeq, limit: limit) }
-        func summary(runID: String) throws -> RunSummary? { try inner.summary(runID: runID) }
-        func toolCalls(runID: String, afterSeq: Int, limit: Int, toolCallID: String?) throws -> [ToolCallRecord] {
-            try inner.toolCalls(runID: runID, afterSeq: afterSeq, limit: limit, toolCallID: toolCallID)
+        func insert(_ run: RunSummary) async throws { try await inner.insert(run) }
+        func commit(_ batch: StoreBatch) async throws { throw DiskFull() }
+        func events(runID: String, afterSeq: Int, limit: Int) async throws -> [EncodedEvent] {
+            try await inner.events(runID: runID, afterSeq: afterSeq, limit: limit)
         }
-        func summaries(ownerUID: UInt32?, statuses: Set<RunStatus>?, limit: Int) throws -> [RunSummary] { try inner.summaries(ownerUID: ownerUID, statuses: statuses, limit: limit) }
-        func remove(runID: String) throws -> Bool { try inner.remove(runID: runID) }
-        func removeFinished(finishedBefore: Date?, keepNewest: Int?) throws -> Int { 0 }
+        func summary(runID: String) async throws -> RunSummary? { try await inner.summary(runID: runID) }
+        func position(runID: String) async throws -> [NodeResult] { try await inner.position(runID: runID) }
+        func toolCalls(runID: String, afterSeq: Int, limit: Int, toolCallID: String?) async throws -> [ToolCallRecord] {
+            try await inner.toolCalls(runID: runID, afterSeq: afterSeq, limit: limit, toolCallID: toolCallID)
+        }
+        func summaries(ownerUID: UInt32?, statuses: Set<RunStatus>?, limit: Int) async throws -> [RunSummary] {
+            try await inner.summaries(ownerUID: ownerUID, statuses: statuses, limit: limit)
+        }
+        func remove(runID: String) async throws -> Bool { try await inner.remove(runID: runID) }
+        func removeFinished(finishedBefore: Date?, keepNewest: Int?) async throws -> Int { 0 }
     }
 
     @Test func aCommitThatKeepsFailingIsReportedToTheSubmitterAndTheOwner() async throws {
         let reported = Locked<[String]>([])
         let writer = StoreWriter(store: BrokenStore()) { error in reported.withLock { $0.append("\(error)") } }
         let failure: String? = await withCheckedContinuation { continuation in
-            writer.submit(runID: "r", events: [Self.event(1)], summary: nil) { failure in continuation.resume(returning: failure.map { "\($0)" }) }
+            writer.submit(runID: "r", events: [Self.event(1)], summary: nil) { failure in
+                continuation.resume(returning: failure.map { "\($0)" })
+            }
         }
         #expect(failure == "DiskFull()")
         #expect(reported.withLock { $0 } == ["DiskFull()"])

@@ -1,30 +1,32 @@
-@testable import AgnoCore
 import Testing
+
+@testable import AgnoCore
 
 @Suite struct WorkflowParserTests {
     let parser = WorkflowParser(knownTools: ["calculator", "datetime"])
 
     @Test func theSeedWorkflowLoads() throws {
-        let wf = try parser.parse(text: """
-            name: article
-            description: Automated article creation from research to writing
-            agents:
-              researcher:
-                name: Research Agent
-                model: default
-                tools: [calculator]
-                instructions: Research the given topic and provide key facts and insights.
-              writer:
-                name: Writing Agent
-                model: openai:gpt-4o-mini
-                instructions: Write a comprehensive article based on the research provided.
-            steps:
-              - name: research
-                agent: researcher
-                description: Research the topic and gather information
-              - name: writing
-                agent: writer
-            """, file: "article.yaml")
+        let wf = try parser.parse(
+            text: """
+                name: article
+                description: Automated article creation from research to writing
+                agents:
+                  researcher:
+                    name: Research Agent
+                    model: default
+                    tools: [calculator]
+                    instructions: Research the given topic and provide key facts and insights.
+                  writer:
+                    name: Writing Agent
+                    model: openai:gpt-4o-mini
+                    instructions: Write a comprehensive article based on the research provided.
+                steps:
+                  - name: research
+                    agent: researcher
+                    description: Research the topic and gather information
+                  - name: writing
+                    agent: writer
+                """, file: "article.yaml")
         #expect(wf.name == "article")
         #expect(wf.stepNames == ["research", "writing"])
         #expect(wf.agents["researcher"]?.tools == ["calculator"])
@@ -32,7 +34,8 @@ import Testing
     }
 
     @Test func jsonLoadsToo() throws {
-        let wf = try parser.parse(text: #"{"name":"j","agents":{"a":{"model":"x:y","instructions":"hi"}},"steps":[{"name":"s","agent":"a"}]}"#, file: "j.json")
+        let wf = try parser.parse(
+            text: #"{"name":"j","agents":{"a":{"model":"x:y","instructions":"hi"}},"steps":[{"name":"s","agent":"a"}]}"#, file: "j.json")
         #expect(wf.stepNames == ["s"])
     }
 
@@ -46,7 +49,8 @@ import Testing
     }
 
     @Test func aStepNamingAMissingAgentIsReportedWithItsLine() {
-        let e = error("""
+        let e = error(
+            """
             name: bad
             agents:
               a:
@@ -58,7 +62,7 @@ import Testing
                 agent: ghost
             """)
         #expect(e?.file == "/w/bad.yaml")
-        #expect(e?.line == 8)
+        #expect(e?.line == 9)  // the line of `agent: ghost`
         #expect(e?.reason.contains("ghost") == true)
     }
 

@@ -1,73 +1,77 @@
 import AgnoCore
 import AgnoProtocol
-@testable import AgnoStore
 import Testing
+
+@testable import AgnoStore
 
 /// Reads go through pages of stored events shared by all readers: any window reads exactly what is
 /// stored, full pages are read from SQLite once, and nothing stale is served after appends or deletes.
 @Suite struct EventPageCacheTests {
     typealias S = StoreTestSupport
 
-    private func store(events count: Int, runID: String = "r") throws -> SQLiteRunStore {
+    private func store(events count: Int, runID: String = "r") async throws -> SQLiteRunStore {
         let store = try SQLiteRunStore(stateDir: try S.temporaryDirectory())
-        try store.insert(S.run(runID))
+        try await store.insert(S.run(runID))
         var batch = StoreBatch()
         batch.append(runID, S.events(1...count, runID: runID))
-        try store.commit(batch)
+        try await store.commit(batch)
         return store
     }
 
-    @Test func anyWindowReadsExactlyTheStoredEvents() throws {
+    @Test func anyWindowReadsExactlyTheStoredEvents() async throws {
         let size = EventPageCache().pageSize
         let total = size * 2 + size / 3
-        let store = try store(events: total)
-        let windows = [(0, total + 10), (0, 1), (size - 1, 2), (size, size), (size - 5, 10), (2 * size + 7, 100), (total - 1, 5), (total, 5), (7, 2 * size + 3)]
+        let store = try await store(events: total)
+        let windows = [
+            (0, total + 10), (0, 1), (size - 1, 2), (size, size), (size - 5, 10), (2 * size + 7, 100), (total - 1, 5), (total, 5),
+            (7, 2 * size + 3),
+        ]
         for (afterSeq, limit) in windows {
             let expected = afterSeq >= total ? [] : S.events((afterSeq + 1)...min(total, afterSeq + limit), runID: "r")
-            #expect(try store.events(runID: "r", afterSeq: afterSeq, limit: limit) == expected, "after \(afterSeq), limit \(limit)")
+            #expect(try await store.events(runID: "r", afterSeq: afterSeq, limit: limit) == expected, "after \(afterSeq), limit \(limit)")
         }
     }
 
-    @Test func fullPagesAreReadFromSQLiteOnceForManyReaders() throws {
+    @Test func fullPagesAreReadFromSQLiteOnceForManyReaders() async throws {
         let size = EventPageCache().pageSize
-        let store = try store(events: size * 2 + 1)
-        _ = try store.events(runID: "r", afterSeq: 0, limit: size * 3)
+        let store = try await store(events: size * 2 + 1)
+        _ = try await store.events(runID: "r", afterSeq: 0, limit: size * 3)
         let afterFirst = store.pageCacheStatistics
         #expect(afterFirst.misses == 3)  // two full pages and the short last one
         #expect(afterFirst.bytes == 0)  // one reader alone fills nothing
-        _ = try store.events(runID: "r", afterSeq: 0, limit: size * 3)  // a second reader: the full pages are kept
+        _ = try await store.events(runID: "r", afterSeq: 0, limit: size * 3)  // a second reader: the full pages are kept
         #expect(store.pageCacheStatistics.bytes > 0)
-        for _ in 0..<10 { _ = try store.events(runID: "r", afterSeq: 0, limit: size * 3) }
+        for _ in 0..<10 { _ = try await store.events(runID: "r", afterSeq: 0, limit: size * 3) }
         let afterMore = store.pageCacheStatistics
         #expect(afterMore.hits - afterFirst.hits == 20)  // the two full pages, ten times
         #expect(afterMore.misses - afterFirst.misses == 3 + 10)  // the second read; the short page each time
     }
 
-    @Test func aShortPageIsNeverServedStaleAfterMoreEventsAreStored() throws {
+    @Test func aShortPageIsNeverServedStaleAfterMoreEventsAreStored() async throws {
         let size = EventPageCache().pageSize
-        let store = try store(events: size + 3)
-        #expect(try store.events(runID: "r", afterSeq: size, limit: 100).count == 3)
+        let store = try await store(events: size + 3)
+        #expect(try await store.events(runID: "r", afterSeq: size, limit: 100).count == 3)
         var batch = StoreBatch()
         batch.append("r", S.events((size + 4)...(2 * size + 10), runID: "r"))
-        try store.commit(batch)
-        #expect(try store.events(runID: "r", afterSeq: size, limit: 2 * size) == S.events((size + 1)...(2 * size + 10), runID: "r"))
+        try await store.commit(batch)
+        #expect(try await store.events(runID: "r", afterSeq: size, limit: 2 * size) == S.events((size + 1)...(2 * size + 10), runID: "r"))
     }
 
-    @Test func aRemovedRunsPagesAreDropped() throws {
+    @Test func aRemovedRunsPagesAreDropped() async throws {
         let size = EventPageCache().pageSize
-        let store = try store(events: size * 2)
-        _ = try store.events(runID: "r", afterSeq: 0, limit: size * 2)
-        _ = try store.events(runID: "r", afterSeq: 0, limit: size * 2)
+        let store = try await store(events: size * 2)
+        _ = try await store.events(runID: "r", afterSeq: 0, limit: size * 2)
+        _ = try await store.events(runID: "r", afterSeq: 0, limit: size * 2)
         #expect(store.pageCacheStatistics.bytes > 0)
-        #expect(try store.remove(runID: "r"))
+        #expect(try await store.remove(runID: "r"))
         #expect(store.pageCacheStatistics.bytes == 0)
         // The same id stored again with other events reads the new ones.
-        try store.insert(S.run("r"))
+        try await store.insert(S.run("r"))
         var batch = StoreBatch()
         let other = (1...size).map { EncodedEvent(seq: $0, json: Array(#"{"event":"Other","n":\#($0)}"#.utf8)) }
         batch.append("r", other)
-        try store.commit(batch)
-        #expect(try store.events(runID: "r", afterSeq: 0, limit: size * 2) == other)
+        try await store.commit(batch)
+        #expect(try await store.events(runID: "r", afterSeq: 0, limit: size * 2) == other)
     }
 
     @Test func theCacheStaysWithinItsBudget() {

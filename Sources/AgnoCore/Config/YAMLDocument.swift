@@ -38,10 +38,11 @@ public struct YAMLDocument: Sendable {
 
     private static func describe(_ error: YamlError, file: String) -> ConfigError {
         switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
             let extra = context.map { " (\($0.text))" } ?? ""
             return ConfigError(file: file, line: mark.line, reason: "invalid YAML: \(problem)\(extra)")
-        case let .duplicatedKeysInMapping(duplicates, context):
+        case .duplicatedKeysInMapping(let duplicates, let context):
             return ConfigError(file: file, line: context.mark.line, reason: "duplicate keys: \(duplicates.joined(separator: ", "))")
         default:
             return ConfigError(file: file, line: nil, reason: "invalid YAML: \(error)")
@@ -77,6 +78,24 @@ public struct YAMLValue: @unchecked Sendable {
             out.append((key, YAMLValue(node: v, file: file)))
         }
         return out
+    }
+
+    /// A mapping's entries with each key's own node, so that a refused key can be reported on its line.
+    public func keyedMapping(_ what: String) throws(ConfigError) -> [(key: String, keyNode: YAMLValue, value: YAMLValue)] {
+        guard case .mapping(let m) = node else { throw error("\(what) must be a mapping of key: value") }
+        var out: [(String, YAMLValue, YAMLValue)] = []
+        for (k, v) in m {
+            let keyNode = YAMLValue(node: k, file: file)
+            guard let key = k.string else { throw keyNode.error("\(what) has a key that is not a string") }
+            out.append((key, keyNode, YAMLValue(node: v, file: file)))
+        }
+        return out
+    }
+
+    /// Whether this is a plain (unquoted) scalar: `true` written plainly is a boolean, `"true"` a string.
+    public var isPlainScalar: Bool {
+        if case .scalar(let s) = node { return s.style == .plain }
+        return false
     }
 
     public func sequence(_ what: String) throws(ConfigError) -> [YAMLValue] {

@@ -9,11 +9,21 @@ struct AgentRunner: Sendable {
     let events: RunEvents
     let budget: ToolBudget
 
-    func run(step: AgentStep, index: Int, input: String) async -> StepOutcome {
+    /// Runs the agent of `node` on `input` in `scope`: the step's events, its summary entry, and its outcome.
+    /// Cancelled by a timeout (an interrupt of the scope), the step fails; by a failing sibling, it is cancelled
+    /// with that reason; by the run's cancel, it is cancelled with the run's reason.
+    func run(node: StepNode, step: AgentStep, input: String, scope: WalkScope) async -> StepOutcome {
         let agent = record.workflow.agents[step.agent]!
-        let context = RunEvents.AgentContext(agentRunID: RunID.make(), stepName: step.name, stepIndex: index, agentID: agent.key, agentName: agent.name)
-        record.update { $0.steps[index].status = .running }
-        record.emit(events.step(.stepStarted, stepName: step.name, stepIndex: index, [("step_description", step.description.map(JSONValue.string))]))
+        let index = node.index
+        let place = scope.place(of: node)
+        let context = RunEvents.AgentContext(agentRunID: RunID.make(), place: place, agentID: agent.key, agentName: agent.name)
+        record.update { s in
+            s.steps[index].status = .running
+            s.steps[index].error = nil
+            s.steps[index].iteration = scope.iteration
+            s.steps[index].attempt = scope.attempt
+        }
+        record.emit(events.step(.stepStarted, place, [("step_description", node.description.map(JSONValue.string))]))
         let text = TextBuffer()
         do {
             let ref = try environment.models.reference(for: agent.model)
@@ -25,35 +35,47 @@ struct AgentRunner: Sendable {
                 s.steps[index].status = .completed
                 s.steps[index].content = content
             }
-            record.emit(events.step(.stepCompleted, stepName: step.name, stepIndex: index, [("content", .string(content))]))
+            record.emit(
+                events.step(.stepCompleted, place, [("content", .string(content))]),
+                completing: NodeResult(path: place.path, index: index, succeeded: true, output: content))
             return .completed(content)
         } catch let error where Task.isCancelled || error is CancellationError {
             _ = error
             let partial = text.value
-            let reason = record.cancelReason ?? "cancelled"
+            if let (kind, reason) = scope.firedInterrupt, kind == .timeout {
+                return failed(node, place, context, message: reason, partial: partial)
+            }
+            let reason = scope.firedInterrupt?.reason ?? record.cancelReason ?? "cancelled"
             record.emit(events.agent(.runCancelled, context, [("reason", .string(reason)), ("content", .string(partial))]))
             record.update { s in
                 s.steps[index].status = .cancelled
                 s.steps[index].content = partial
-                s.content = partial
+                if scope.firedInterrupt == nil { s.content = partial }
             }
             return .cancelled(partial: partial)
         } catch {
             let message = (error as? ModelError)?.message ?? "\(error)"
-            let partial = text.value
-            record.emit(events.agent(.runError, context, [("content", .string(message))]))
-            record.update { s in
-                s.steps[index].status = .error
-                s.steps[index].error = message
-                if !partial.isEmpty { s.steps[index].content = partial }
-            }
-            record.emit(events.step(.stepError, stepName: step.name, stepIndex: index, [("error", .string(message))]))
-            return .failed("step '\(step.name)' failed: \(message)")
+            return failed(node, place, context, message: message, partial: text.value, prefix: "step '\(node.name)' failed: ")
         }
     }
 
+    private func failed(
+        _ node: StepNode, _ place: StepPlace, _ context: RunEvents.AgentContext, message: String, partial: String, prefix: String = ""
+    ) -> StepOutcome {
+        record.emit(events.agent(.runError, context, [("content", .string(message))]))
+        record.update { s in
+            s.steps[node.index].status = .error
+            s.steps[node.index].error = message
+            if !partial.isEmpty { s.steps[node.index].content = partial }
+        }
+        record.emit(events.step(.stepError, place, [("error", .string(message))]))
+        return .failed(prefix + message)
+    }
+
     /// Model calls and tool calls until the model answers without tool calls; returns all the text it wrote.
-    private func converse(agent: AgentDefinition, model: any ChatModel, modelName: String, input: String, context: RunEvents.AgentContext, text: TextBuffer) async throws -> String {
+    private func converse(
+        agent: AgentDefinition, model: any ChatModel, modelName: String, input: String, context: RunEvents.AgentContext, text: TextBuffer
+    ) async throws -> String {
         let tools = environment.tools.tools(named: agent.tools)
         let byName = Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var messages: [ChatMessage] = []
@@ -113,11 +135,14 @@ struct AgentRunner: Sendable {
                             do { outcome = .success(try await tool.call(arguments)) } catch { outcome = .failure(error) }
                         }
                     } else {
-                        outcome = .failure(ToolError("there is no tool named '\(call.name)' (have: \(byName.keys.sorted().joined(separator: ", ")))"))
+                        outcome = .failure(
+                            ToolError("there is no tool named '\(call.name)' (have: \(byName.keys.sorted().joined(separator: ", ")))"))
                     }
                     try Task.checkCancellation()
                     let elapsed = ContinuousClock.now - started
-                    let ms = ((Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15) * 1000).rounded() / 1000
+                    let ms =
+                        ((Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15) * 1000).rounded()
+                        / 1000
                     var ended = callRecord
                     ended.durationMS = ms
                     switch outcome {
@@ -141,13 +166,16 @@ struct AgentRunner: Sendable {
     /// A tool event's `tool` object, from the call's record: once it ended, a result longer than events carry
     /// is cut (the whole of it stays in the run record: `tool_calls`).
     func eventTool(_ call: ToolCallRecord, ended: Bool) -> JSONValue {
-        var fields: [(String, JSONValue?)] = [("tool_call_id", .string(call.toolCallID)), ("name", .string(call.name)), ("arguments", call.arguments)]
+        var fields: [(String, JSONValue?)] = [
+            ("tool_call_id", .string(call.toolCallID)), ("name", .string(call.name)), ("arguments", call.arguments),
+        ]
         guard ended else { return .compactObject(fields) }
         let limit = environment.eventResultLimit
         let cut = (call.result?.count ?? 0) > limit
         fields += [
             ("result", call.result.map { .string(cut ? String($0.prefix(limit)) + "…[truncated]" : $0) }),
-            ("result_truncated", cut ? .bool(true) : nil), ("error", call.error.map(JSONValue.string)), ("duration_ms", .double(call.durationMS)),
+            ("result_truncated", cut ? .bool(true) : nil), ("error", call.error.map(JSONValue.string)),
+            ("duration_ms", .double(call.durationMS)),
         ]
         return .compactObject(fields)
     }

@@ -21,34 +21,37 @@ public struct RunEvents: Sendable {
 
     /// A workflow-level event, carrying the workflow run's id.
     public func workflow(_ name: EventName, _ fields: [(String, JSONValue?)] = []) -> JSONValue {
-        .compactObject([
-            ("event", .string(name.rawValue)), ("created_at", Self.now), ("run_id", .string(runID)),
-            ("session_id", .string(sessionID)), ("workflow_name", .string(workflowName)),
-        ] + fields)
+        .compactObject(
+            [
+                ("event", .string(name.rawValue)), ("created_at", Self.now), ("run_id", .string(runID)),
+                ("session_id", .string(sessionID)), ("workflow_name", .string(workflowName)),
+            ] + fields)
     }
 
-    /// A step-level event.
-    public func step(_ name: EventName, stepName: String, stepIndex: Int, _ fields: [(String, JSONValue?)] = []) -> JSONValue {
-        workflow(name, [("step_name", .string(stepName)), ("step_index", .int(stepIndex))] + fields)
+    /// A step-level event: which node (name, pre-order index, path with loop iterations) and, inside a
+    /// loop or a retried node, the iteration and attempt.
+    public func step(_ name: EventName, _ place: StepPlace, _ fields: [(String, JSONValue?)] = []) -> JSONValue {
+        workflow(name, place.fields + fields)
     }
 
     /// An agent-level event, carrying the agent run's own id and where it runs in the workflow.
     public func agent(_ name: EventName, _ context: AgentContext, _ fields: [(String, JSONValue?)] = []) -> JSONValue {
-        .compactObject([
-            ("event", .string(name.rawValue)), ("created_at", Self.now), ("run_id", .string(context.agentRunID)),
-            ("workflow_run_id", .string(runID)), ("session_id", .string(sessionID)),
-            ("step_name", .string(context.stepName)), ("step_index", .int(context.stepIndex)),
-            ("agent_id", .string(context.agentID)), ("agent_name", .string(context.agentName)),
-        ] + fields)
+        .compactObject(
+            [
+                ("event", .string(name.rawValue)), ("created_at", Self.now), ("run_id", .string(context.agentRunID)),
+                ("workflow_run_id", .string(runID)), ("session_id", .string(sessionID)),
+            ] + context.place.fields + [("agent_id", .string(context.agentID)), ("agent_name", .string(context.agentName))] + fields)
     }
 
     /// Where an agent runs: the ids agent-level events carry.
     public struct AgentContext: Sendable {
         public var agentRunID: String
-        public var stepName: String
-        public var stepIndex: Int
+        public var place: StepPlace
         public var agentID: String
         public var agentName: String
+
+        public var stepName: String { place.name }
+        public var stepIndex: Int { place.index }
     }
 }
 

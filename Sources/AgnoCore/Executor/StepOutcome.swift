@@ -1,6 +1,8 @@
-/// How one step ended.
+/// How one node of the step tree ended.
 enum StepOutcome: Sendable {
-    case completed(String)
+    /// It produced `output`; `succeeded` is false when it failed but says `on_error: skip` (the output is
+    /// then its input, passed through).
+    case completed(String, succeeded: Bool = true)
     case failed(String)
     case cancelled(partial: String)
 }

@@ -8,6 +8,7 @@ public final class MemoryRunStore: RunStore {
         var summary: RunSummary
         var events: [EncodedEvent] = []
         var toolCalls: [ToolCallRecord] = []
+        var position: [NodeResult] = []
         var order: Int
     }
 
@@ -24,23 +25,34 @@ public final class MemoryRunStore: RunStore {
     /// How many group commits were made (tests check that batching happens).
     public var commitCount: Int { state.withLock { $0.commits } }
 
-    public func insert(_ run: RunSummary) throws {
+    public func insert(_ run: RunSummary) async throws {
         state.withLock { s in
             s.counter += 1
             s.runs[run.runID] = Entry(summary: run, order: s.counter)
         }
     }
 
-    public func commit(_ batch: StoreBatch) throws {
+    public func commit(_ batch: StoreBatch) async throws {
         state.withLock { s in
             s.commits += 1
             for (runID, events) in batch.events { s.runs[runID]?.events.append(contentsOf: events) }
             for (runID, calls) in batch.toolCalls { s.runs[runID]?.toolCalls.append(contentsOf: calls) }
+            for (runID, results) in batch.nodeResults {
+                for r in results {
+                    s.runs[runID]?.position.removeAll { $0.path == r.path }
+                    s.runs[runID]?.position.append(r)
+                }
+            }
             for run in batch.runs.values { s.runs[run.runID]?.summary = run }
         }
     }
 
-    public func events(runID: String, afterSeq: Int, limit: Int) throws -> [EncodedEvent] {
+    public func events(runID: String, afterSeq: Int, limit: Int) async throws -> [EncodedEvent] {
+        storedEvents(runID: runID, afterSeq: afterSeq, limit: limit)
+    }
+
+    /// What `events` answers, without waiting: tests read it from a commit's completion.
+    public func storedEvents(runID: String, afterSeq: Int, limit: Int) -> [EncodedEvent] {
         state.withLock { s in
             guard let events = s.runs[runID]?.events, afterSeq < events.count else { return [] }
             // seq n is at index n-1
@@ -49,13 +61,19 @@ public final class MemoryRunStore: RunStore {
         }
     }
 
-    public func toolCalls(runID: String, afterSeq: Int, limit: Int, toolCallID: String?) throws -> [ToolCallRecord] {
+    public func toolCalls(runID: String, afterSeq: Int, limit: Int, toolCallID: String?) async throws -> [ToolCallRecord] {
         state.withLock { s in
-            Array((s.runs[runID]?.toolCalls ?? []).filter { $0.seq > afterSeq && (toolCallID == nil || $0.toolCallID == toolCallID) }.prefix(limit))
+            Array(
+                (s.runs[runID]?.toolCalls ?? []).filter { $0.seq > afterSeq && (toolCallID == nil || $0.toolCallID == toolCallID) }.prefix(
+                    limit))
         }
     }
 
-    public func summary(runID: String) throws -> RunSummary? {
+    public func position(runID: String) async throws -> [NodeResult] {
+        state.withLock { s in s.runs[runID]?.position ?? [] }
+    }
+
+    public func summary(runID: String) async throws -> RunSummary? {
         state.withLock { s in s.runs[runID].map(Self.summary) }
     }
 
@@ -65,21 +83,23 @@ public final class MemoryRunStore: RunStore {
         return summary
     }
 
-    public func summaries(ownerUID: UInt32?, statuses: Set<RunStatus>?, limit: Int) throws -> [RunSummary] {
+    public func summaries(ownerUID: UInt32?, statuses: Set<RunStatus>?, limit: Int) async throws -> [RunSummary] {
         state.withLock { s in
             s.runs.values
-                .filter { e in (ownerUID == nil || e.summary.ownerUID == ownerUID) && (statuses == nil || statuses!.contains(e.summary.status)) }
+                .filter { e in
+                    (ownerUID == nil || e.summary.ownerUID == ownerUID) && (statuses == nil || statuses!.contains(e.summary.status))
+                }
                 .sorted { $0.order > $1.order }
                 .prefix(limit)
                 .map(Self.summary)
         }
     }
 
-    public func remove(runID: String) throws -> Bool {
+    public func remove(runID: String) async throws -> Bool {
         state.withLock { s in s.runs.removeValue(forKey: runID) != nil }
     }
 
-    public func removeFinished(finishedBefore: Date?, keepNewest: Int?) throws -> Int {
+    public func removeFinished(finishedBefore: Date?, keepNewest: Int?) async throws -> Int {
         state.withLock { s in
             let finished = s.runs.values.filter { $0.summary.status.isTerminal }.sorted { $0.order > $1.order }
             var doomed: [String] = []

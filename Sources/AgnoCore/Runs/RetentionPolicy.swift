@@ -16,8 +16,8 @@ public struct RetentionPolicy: Sendable, Equatable {
     }
 
     /// Applies the policy; returns how many runs were deleted.
-    public func apply(to store: any RunStore, now: Date = Date()) throws -> Int {
+    public func apply(to store: any RunStore, now: Date = Date()) async throws -> Int {
         guard maxAge != nil || maxRuns != nil else { return 0 }
-        return try store.removeFinished(finishedBefore: maxAge.map { now.addingTimeInterval(-$0) }, keepNewest: maxRuns)
+        return try await store.removeFinished(finishedBefore: maxAge.map { now.addingTimeInterval(-$0) }, keepNewest: maxRuns)
     }
 }

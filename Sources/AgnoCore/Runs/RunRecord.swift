@@ -12,6 +12,9 @@ public final class RunRecord: Sendable {
     public let workflow: WorkflowDefinition
     public let owner: Caller
     public let input: String
+    /// The start request's `additional_data` and `session_state` (objects; empty when not given).
+    public let additionalData: JSONValue?
+    public let sessionState: JSONValue?
     public let createdAt: Date
     let writer: StoreWriter
 
@@ -40,15 +43,21 @@ public final class RunRecord: Sendable {
 
     let state: Mutex<State>
 
-    public init(runID: String, sessionID: String, workflow: WorkflowDefinition, owner: Caller, input: String, writer: StoreWriter, createdAt: Date = Date()) {
+    public init(
+        runID: String, sessionID: String, workflow: WorkflowDefinition, owner: Caller, input: String, writer: StoreWriter,
+        createdAt: Date = Date(),
+        additionalData: JSONValue? = nil, sessionState: JSONValue? = nil
+    ) {
         self.runID = runID
         self.sessionID = sessionID
         self.workflow = workflow
         self.owner = owner
         self.input = input
+        self.additionalData = additionalData
+        self.sessionState = sessionState
         self.createdAt = createdAt
         self.writer = writer
-        let steps = workflow.stepNames.enumerated().map { StepSummary(name: $1, index: $0) }
+        let steps = workflow.nodes.map { StepSummary(name: $0.name, index: $0.index, path: $0.path, type: $0.typeName) }
         self.state = Mutex(State(steps: steps))
     }
 
@@ -68,69 +77,13 @@ public final class RunRecord: Sendable {
         RunSummary(
             runID: runID, sessionID: sessionID, workflow: workflow.name, status: s.status, ownerUID: owner.uid, owner: owner.user,
             input: input, content: s.content, error: s.error, createdAt: createdAt, startedAt: s.startedAt, finishedAt: s.finishedAt,
-            lastSeq: s.committedSeq, steps: s.steps, cancelledBy: s.status == .cancelled ? s.cancelledBy : nil)
+            lastSeq: s.committedSeq, steps: s.steps, cancelledBy: s.status == .cancelled ? s.cancelledBy : nil,
+            additionalData: additionalData, sessionState: sessionState)
     }
 
     /// Called (on the store writer's thread) once the run is settled; the run table frees its slot there.
     func onSettled(_ body: @escaping @Sendable (RunRecord) -> Void) {
         state.withLock { $0.onSettled = body }
-    }
-
-    /// Queues one event for storing; subscribers get it once it is stored. Returns its seq.
-    @discardableResult
-    public func emit(_ event: JSONValue) -> Int {
-        let json = event.encoded
-        return state.withLock { s in
-            guard !s.status.isTerminal else { return s.lastSeq }
-            return enqueue(json, summary: nil, settling: false, in: &s)
-        }
-    }
-
-    /// Queues the event that ends a tool call together with the call's whole record (same commit, same seq).
-    @discardableResult
-    public func emit(_ event: JSONValue, toolCall: ToolCallRecord) -> Int {
-        let json = event.encoded
-        return state.withLock { s in
-            guard !s.status.isTerminal else { return s.lastSeq }
-            return enqueue(json, toolCall: toolCall, summary: nil, settling: false, in: &s)
-        }
-    }
-
-    private func enqueue(_ json: [UInt8], toolCall: ToolCallRecord? = nil, summary: RunSummary?, settling: Bool, in s: inout State) -> Int {
-        s.lastSeq += 1
-        let event = EncodedEvent(seq: s.lastSeq, json: json)
-        var calls: [ToolCallRecord] = []
-        if var toolCall {
-            toolCall.seq = event.seq
-            calls.append(toolCall)
-        }
-        writer.submit(runID: runID, events: [event], toolCalls: calls, summary: summary) { [self] failure in
-            committed(event, failure: failure, settling: settling)
-        }
-        return event.seq
-    }
-
-    /// The writer stored `event` (or gave up): publish it, and settle the run after its final event.
-    private func committed(_ event: EncodedEvent, failure: (any Error)?, settling: Bool) {
-        let settled = state.withLock { s -> (@Sendable (RunRecord) -> Void)? in
-            if let failure, s.storeFailure == nil {
-                // Readers still get the event (a run must not hang); the run stops, and its status says why.
-                s.storeFailure = "the run store failed: \(failure)"
-                if s.cancelReason == nil { s.cancelReason = s.storeFailure }
-                s.task?.cancel()
-            }
-            s.committedSeq = event.seq
-            for (id, subscription) in s.subscribers where !subscription.offer(event) {
-                // The reader left, or fell behind its buffer: it catches up from the store.
-                s.subscribers[id] = nil
-            }
-            guard settling else { return nil }
-            s.settled = true
-            for subscription in s.subscribers.values { subscription.end() }
-            s.subscribers.removeAll()
-            return s.onSettled
-        }
-        settled?(self)
     }
 
     /// Changes the run's state (not its status) and queues the summary for storing.
@@ -164,7 +117,7 @@ public final class RunRecord: Sendable {
         }
     }
 
-    private func terminate(_ json: [UInt8], in s: inout State) {
+    func terminate(_ json: [UInt8], in s: inout State) {
         var final = summary(of: s)
         final.lastSeq = s.lastSeq + 1
         _ = enqueue(json, summary: final, settling: true, in: &s)
@@ -226,35 +179,4 @@ public final class RunRecord: Sendable {
         await task?.value
     }
 
-    /// What a reader gets next.
-    public enum ReadResult: Sendable {
-        /// Stored events after the requested seq.
-        case events([EncodedEvent])
-        /// Caught up with a live run: new events arrive on this subscription, which ends when the run ends or the reader falls behind.
-        case live(Subscription)
-        /// Caught up with a settled run.
-        case ended(RunSummary)
-    }
-
-    /// Events after `afterSeq` from the store, or, once caught up, a live subscription with a bounded buffer.
-    public func read(afterSeq: Int, limit: Int, bufferSize: Int) -> ReadResult {
-        while true {
-            let committed = state.withLock { $0.committedSeq }
-            if afterSeq < committed {
-                // Everything up to `committed` is stored: read it without holding up the run.
-                let batch = (try? store.events(runID: runID, afterSeq: afterSeq, limit: limit)) ?? []
-                if !batch.isEmpty { return .events(batch) }
-            }
-            let result = state.withLock { s -> ReadResult? in
-                // More was stored since: read that from the store first.
-                if s.committedSeq > committed && afterSeq < s.committedSeq { return nil }
-                if s.settled { return .ended(summary(of: s)) }
-                let subscription = Subscription(capacity: bufferSize)
-                s.subscribers[s.nextSubscriber] = subscription
-                s.nextSubscriber += 1
-                return .live(subscription)
-            }
-            if let result { return result }
-        }
-    }
 }

@@ -27,10 +27,10 @@ public struct RunRecovery: Sendable {
     }
 
     /// Ends every unfinished run in `store`; returns the runs as they now are.
-    public func recover(_ store: any RunStore, now: Date = Date()) throws -> [RunSummary] {
+    public func recover(_ store: any RunStore, now: Date = Date()) async throws -> [RunSummary] {
         var recovered: [RunSummary] = []
         var batch = StoreBatch()
-        for run in try store.unfinished() {
+        for run in try await store.unfinished() {
             switch disposition(run) {
             case .endWithError(let reason):
                 var ended = run
@@ -38,7 +38,8 @@ public struct RunRecovery: Sendable {
                 ended.error = reason
                 ended.finishedAt = now
                 ended.lastSeq = run.lastSeq + 1
-                for i in ended.steps.indices where !ended.steps[i].status.isTerminal && ended.steps[i].status != .pending {
+                for i in ended.steps.indices
+                where !ended.steps[i].status.isTerminal && ![.pending, .skipped].contains(ended.steps[i].status) {
                     ended.steps[i].status = .error
                     ended.steps[i].error = reason
                 }
@@ -49,7 +50,7 @@ public struct RunRecovery: Sendable {
                 recovered.append(ended)
             }
         }
-        if !batch.isEmpty { try store.commit(batch) }
+        if !batch.isEmpty { try await store.commit(batch) }
         return recovered
     }
 }

@@ -9,10 +9,12 @@ public struct StoreBatch: Sendable {
     public private(set) var runs: [String: RunSummary] = [:]
     /// Tool calls that ended, per run, each stored with the event that reports it.
     public private(set) var toolCalls: [String: [ToolCallRecord]] = [:]
+    /// Nodes that are done, per run (the run's position), each stored with the event that reports it.
+    public private(set) var nodeResults: [String: [NodeResult]] = [:]
 
     public init() {}
 
-    public var isEmpty: Bool { events.isEmpty && runs.isEmpty && toolCalls.isEmpty }
+    public var isEmpty: Bool { events.isEmpty && runs.isEmpty && toolCalls.isEmpty && nodeResults.isEmpty }
     public var eventCount: Int { events.values.reduce(0) { $0 + $1.count } }
 
     public mutating func append(_ runID: String, _ new: [EncodedEvent]) {
@@ -25,6 +27,11 @@ public struct StoreBatch: Sendable {
         toolCalls[runID, default: []].append(contentsOf: new)
     }
 
+    public mutating func append(_ runID: String, nodeResults new: [NodeResult]) {
+        guard !new.isEmpty else { return }
+        nodeResults[runID, default: []].append(contentsOf: new)
+    }
+
     public mutating func save(_ run: RunSummary) {
         runs[run.runID] = run
     }
@@ -33,5 +40,6 @@ public struct StoreBatch: Sendable {
         for (runID, new) in other.events { append(runID, new) }
         for run in other.runs.values { save(run) }
         for (runID, new) in other.toolCalls { append(runID, toolCalls: new) }
+        for (runID, new) in other.nodeResults { append(runID, nodeResults: new) }
     }
 }

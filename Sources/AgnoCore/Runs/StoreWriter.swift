@@ -54,10 +54,14 @@ public final class StoreWriter: Sendable {
     }
 
     /// Queues a run's new events (with the tool calls they report) and/or its new summary for the next commit.
-    public func submit(runID: String, events: [EncodedEvent], toolCalls: [ToolCallRecord] = [], summary: RunSummary?, then completion: Completion? = nil) {
+    public func submit(
+        runID: String, events: [EncodedEvent], toolCalls: [ToolCallRecord] = [], nodeResults: [NodeResult] = [], summary: RunSummary?,
+        then completion: Completion? = nil
+    ) {
         let wakeUp = state.withLock { s -> Bool in
             s.batch.append(runID, events)
             s.batch.append(runID, toolCalls: toolCalls)
+            s.batch.append(runID, nodeResults: nodeResults)
             if let summary { s.batch.save(summary) }
             if let completion { s.completions.append(completion) }
             defer { s.sleeping = false }
@@ -115,12 +119,29 @@ public final class StoreWriter: Sendable {
         exited.signal()
     }
 
+    /// Runs the store's async `commit` from the writer's own thread (not a task's): the thread waits for it,
+    /// so commits stay one at a time and in order whatever the backend.
+    static func wait(_ body: @escaping @Sendable () async throws -> Void) throws {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<Void, any Error>>(.success(()))
+        Task {
+            do { try await body() } catch { outcome.withLock { $0 = .failure(error) } }
+            done.signal()
+        }
+        done.wait()
+        try outcome.withLock { $0 }.get()
+    }
+
     private func commit(_ batch: StoreBatch) -> (any Error)? {
         var lastError: (any Error)?
         for delay in [0] + Self.retryDelays {
             if delay > 0 { Thread.sleep(forTimeInterval: delay) }
             do {
-                try store.commit(batch)
+                if let inline = store as? any InlineCommitting {
+                    try inline.commitInline(batch)
+                } else {
+                    try Self.wait { [store] in try await store.commit(batch) }
+                }
                 let count = batch.eventCount
                 state.withLock { s in
                     s.statistics.commits += 1

@@ -1,35 +1,71 @@
-/// A node of a workflow's step tree. Only agent steps exist today; `Parallel`, `Condition`, `Loop` and
-/// `Router` become further cases, and the executor already walks a tree rather than a flat list.
-public indirect enum StepNode: Sendable, Equatable {
-    case agent(AgentStep)
+/// A node of a workflow's step tree: an agent step, or a construct over child nodes (agno's Step, Steps,
+/// Parallel, Condition, Loop and Router). Every node knows its place: `index` counts the nodes of the whole
+/// tree in pre-order (the run summary's `steps` are in that order), `path` names it from the root
+/// (`gather/web`; events add loop iterations: `refine[2]/draft`).
+public struct StepNode: Sendable, Equatable {
+    public var name: String
+    public var kind: Kind
+    public var options: NodeOptions
+    public var description: String?
+    /// Position in the tree's pre-order (0-based), and the path of names from the root.
+    public var index: Int
+    public var path: String
+    /// The file line the node starts on (for messages).
+    public var line: Int?
 
-    /// The names of the leaf steps under this node, in order (what `status` lists).
-    public var leafNames: [String] {
-        switch self {
-        case .agent(let step): return [step.name]
+    public indirect enum Kind: Sendable, Equatable {
+        case agent(AgentStep)
+        case steps([StepNode])
+        case parallel([StepNode])
+        case condition(ConditionNode)
+        case loop(LoopNode)
+        case router(RouterNode)
+    }
+
+    public init(
+        name: String, kind: Kind, options: NodeOptions = NodeOptions(), description: String? = nil, index: Int = 0, path: String? = nil,
+        line: Int? = nil
+    ) {
+        self.name = name
+        self.kind = kind
+        self.options = options
+        self.description = description
+        self.index = index
+        self.path = path ?? name
+        self.line = line
+    }
+
+    /// An agent step (version 1 files hold only these).
+    public static func agent(_ step: AgentStep, name: String, options: NodeOptions = NodeOptions()) -> StepNode {
+        StepNode(name: name, kind: .agent(step), options: options)
+    }
+
+    /// agno's class name for the node (`Step`, `Steps`, `Parallel`, `Condition`, `Loop`, `Router`).
+    public var typeName: String {
+        switch kind {
+        case .agent: return "Step"
+        case .steps: return "Steps"
+        case .parallel: return "Parallel"
+        case .condition: return "Condition"
+        case .loop: return "Loop"
+        case .router: return "Router"
         }
     }
-}
 
-/// A step run by one agent: its input is the run's input (first step) or the previous step's output.
-public struct AgentStep: Sendable, Equatable {
-    public var name: String
-    public var agent: String
-    public var description: String?
-    public var onError: StepErrorPolicy
-
-    public init(name: String, agent: String, description: String? = nil, onError: StepErrorPolicy = .fail) {
-        self.name = name
-        self.agent = agent
-        self.description = description
-        self.onError = onError
+    /// The direct children, in declaration order (a Condition's `steps`, then its `else_steps`).
+    public var children: [StepNode] {
+        switch kind {
+        case .agent: return []
+        case .steps(let nodes), .parallel(let nodes): return nodes
+        case .condition(let c): return c.steps + c.elseSteps
+        case .loop(let l): return l.steps
+        case .router(let r): return r.choices
+        }
     }
-}
 
-/// What a failing step does to its run.
-public enum StepErrorPolicy: String, Sendable, Equatable {
-    /// The run ends ERROR (agnod's default, unlike agno's).
-    case fail
-    /// The step is marked ERROR and the next step gets the previous step's output.
-    case skip
+    /// This node and everything under it, in pre-order.
+    public var subtree: [StepNode] { [self] + children.flatMap(\.subtree) }
+
+    /// Nesting depth below the top level (0 for top-level nodes).
+    public var depth: Int { path.split(separator: "/").count - 1 }
 }

@@ -1,10 +1,14 @@
 /// Reads one workflow file (YAML or JSON) into a `WorkflowDefinition`, refusing what cannot run with file:line: reason.
+/// Unknown keys are refused too (a typo such as `on_eror:` must not be ignored). Step nodes: `StepNodeParser`.
 public struct WorkflowParser: Sendable {
     /// Tool names an agent may list.
     public var knownTools: Set<String>
     /// Tool servers whose tools are not known yet (they have not started): any `server.tool` of theirs is
     /// accepted, and checked again when the workflows are reloaded after the server lists its tools.
     public var unlistedServers: Set<String>
+
+    static let topKeys = ["name", "description", "agents", "steps", "tool_call_limit", "timeout"]
+    static let agentKeys = ["name", "model", "tools", "instructions", "tool_choice", "temperature", "max_tokens", "description"]
 
     public init(knownTools: Set<String>, unlistedServers: Set<String> = []) {
         self.knownTools = knownTools
@@ -26,14 +30,14 @@ public struct WorkflowParser: Sendable {
     }
 
     func parse(_ doc: YAMLDocument, defaultName: String) throws(ConfigError) -> WorkflowDefinition {
-        let top = try doc.root.mapping("a workflow file")
         var name = defaultName
         var description = ""
         var agents: [String: AgentDefinition] = [:]
         var agentsNode: YAMLValue?
         var stepsNode: YAMLValue?
         var toolCallLimit: Int?
-        for (key, value) in top {
+        var timeout: Double?
+        for (key, keyNode, value) in try doc.root.keyedMapping("a workflow file") {
             switch key {
             case "name": name = try value.string("'name'")
             case "description": description = value.isNull ? "" : try value.string("'description'")
@@ -42,7 +46,10 @@ public struct WorkflowParser: Sendable {
             case "tool_call_limit":
                 toolCallLimit = try value.int("'tool_call_limit'")
                 if toolCallLimit! < 0 { throw value.error("'tool_call_limit' must be 0 or more") }
-            default: break  // unknown keys are allowed, so newer files load in older daemons
+            case "timeout":
+                timeout = try value.duration("'timeout'")
+                if timeout! <= 0 { throw value.error("'timeout' must be more than 0") }
+            default: throw Self.unknownKey(key, keyNode, in: "a workflow file", known: Self.topKeys)
             }
         }
         guard WorkflowParser.isValidName(name) else {
@@ -53,25 +60,18 @@ public struct WorkflowParser: Sendable {
             agents[key] = try parseAgent(key: key, value)
         }
         guard let stepsNode else { throw doc.root.error("missing 'steps': a list of steps") }
-        let stepValues = try stepsNode.sequence("'steps'")
-        if stepValues.isEmpty { throw stepsNode.error("'steps' is empty: a workflow needs at least one step") }
-        var steps: [StepNode] = []
-        var seen: Set<String> = []
-        for (index, value) in stepValues.enumerated() {
-            let step = try parseStep(index: index, value, agents: agents)
-            for leaf in step.leafNames {
-                if !seen.insert(leaf).inserted { throw value.error("step name '\(leaf)' is used twice") }
-            }
-            steps.append(step)
-        }
-        return WorkflowDefinition(name: name, description: description, agents: agents, steps: steps, toolCallLimit: toolCallLimit, file: doc.file)
+        let steps = try StepNodeParser(agents: agents).parseTop(stepsNode)
+        return WorkflowDefinition(
+            name: name, description: description, agents: agents, steps: steps, toolCallLimit: toolCallLimit,
+            timeout: timeout, file: doc.file)
     }
 
     private func parseAgent(key: String, _ value: YAMLValue) throws(ConfigError) -> AgentDefinition {
         var agent = AgentDefinition(key: key, name: key)
-        for (k, v) in try value.mapping("agent '\(key)'") {
+        for (k, keyNode, v) in try value.keyedMapping("agent '\(key)'") {
             switch k {
             case "name": agent.name = try v.string("'name' of agent '\(key)'")
+            case "description": _ = v.isNull ? "" : try v.string("'description' of agent '\(key)'")
             case "model":
                 let model = try v.string("'model' of agent '\(key)'")
                 guard model == "default" || ModelRef(model) != nil else {
@@ -84,48 +84,49 @@ public struct WorkflowParser: Sendable {
                     throw v.error("agent '\(key)' uses unknown tool '\(tool)' (known: \(knownTools.sorted().joined(separator: ", ")))")
                 }
             case "instructions":
-                if let lines = try? v.stringList("'instructions'"), !v.isNull { agent.instructions = lines.joined(separator: "\n") }
-                else if !v.isNull { throw v.error("'instructions' of agent '\(key)' must be a string or a list of strings") }
+                if let lines = try? v.stringList("'instructions'"), !v.isNull {
+                    agent.instructions = lines.joined(separator: "\n")
+                } else if !v.isNull {
+                    throw v.error("'instructions' of agent '\(key)' must be a string or a list of strings")
+                }
             case "tool_choice": agent.toolChoice = try v.string("'tool_choice' of agent '\(key)'")
             case "temperature": agent.temperature = try v.double("'temperature' of agent '\(key)'")
             case "max_tokens": agent.maxTokens = try v.int("'max_tokens' of agent '\(key)'")
-            default: break
+            default: throw Self.unknownKey(k, keyNode, in: "agent '\(key)'", known: Self.agentKeys)
             }
         }
         return agent
     }
 
-    private func parseStep(index: Int, _ value: YAMLValue, agents: [String: AgentDefinition]) throws(ConfigError) -> StepNode {
-        var name: String?
-        var agent: String?
-        var description: String?
-        var onError = StepErrorPolicy.fail
-        for (k, v) in try value.mapping("step \(index + 1)") {
-            switch k {
-            case "name": name = try v.string("'name' of step \(index + 1)")
-            case "agent": agent = try v.string("'agent' of step \(index + 1)")
-            case "description": description = v.isNull ? nil : try v.string("'description' of step \(index + 1)")
-            case "on_error":
-                let raw = try v.string("'on_error' of step \(index + 1)")
-                guard let policy = StepErrorPolicy(rawValue: raw) else { throw v.error("'on_error' must be 'fail' or 'skip', not '\(raw)'") }
-                onError = policy
-            case "parallel", "condition", "loop", "router", "steps":
-                throw v.error("step \(index + 1): '\(k)' steps are not supported yet (only agent steps)")
-            default: break
+    /// "unknown key 'on_eror' in step 'x' (did you mean 'on_error'?)", on the key's line.
+    static func unknownKey(_ key: String, _ node: YAMLValue, in what: String, known: [String]) -> ConfigError {
+        let near = known.min { editDistance($0, key) < editDistance($1, key) }
+        let hint =
+            near.flatMap { editDistance($0, key) <= 2 ? " (did you mean '\($0)'?)" : nil } ?? " (known: \(known.joined(separator: ", ")))"
+        return node.error("unknown key '\(key)' in \(what)\(hint)")
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a)
+        let b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let old = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = old
             }
         }
-        guard let agent else { throw value.error("step \(index + 1) has no 'agent'") }
-        guard agents[agent] != nil else {
-            throw value.error("step \(index + 1) uses agent '\(agent)', which is not under 'agents' (have: \(agents.keys.sorted().joined(separator: ", ")))")
-        }
-        let stepName = name ?? agent
-        return .agent(AgentStep(name: stepName, agent: agent, description: description, onError: onError))
+        return a.isEmpty ? b.count : row[b.count]
     }
 
     static func isValidName(_ name: String) -> Bool {
-        (1...64).contains(name.utf8.count) && name.utf8.allSatisfy { b in
-            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F || b == 0x2E
-        } && name != "." && name != ".."
+        (1...64).contains(name.utf8.count)
+            && name.utf8.allSatisfy { b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F || b == 0x2E
+            } && name != "." && name != ".."
     }
 
     static func stem(of path: String) -> String {

@@ -6,9 +6,11 @@ struct CancelHandler {
     func handle(_ request: CancelRequest, _ exchange: Exchange) async throws {
         let daemon = exchange.daemon
         do {
-            let outcome = try daemon.table.cancel(request.runID, reason: request.reason, caller: exchange.caller)
+            let outcome = try await daemon.table.cancel(request.runID, reason: request.reason, caller: exchange.caller)
             if outcome.cancelled {
-                daemon.logger.info("run cancel requested", metadata: ["run_id": "\(request.runID)", "uid": "\(exchange.caller.uid)", "user": "\(exchange.caller.user)"])
+                daemon.logger.info(
+                    "run cancel requested",
+                    metadata: ["run_id": "\(request.runID)", "uid": "\(exchange.caller.uid)", "user": "\(exchange.caller.user)"])
             }
             try await exchange.result(.object([("cancelled", .bool(outcome.cancelled)), ("status", .string(outcome.status.rawValue))]))
         } catch let error as ProtocolError {

@@ -4,7 +4,8 @@ import AgnoProtocol
 struct ListHandler {
     func handle(_ request: ListRequest, _ exchange: Exchange) async throws {
         do {
-            let runs = try exchange.daemon.table.list(caller: exchange.caller, allUsers: request.allUsers, statuses: request.statuses, limit: request.limit)
+            let runs = try await exchange.daemon.table.list(
+                caller: exchange.caller, allUsers: request.allUsers, statuses: request.statuses, limit: request.limit)
             try await exchange.result(.object([("runs", .array(runs.map(\.json)))]))
         } catch let error as ProtocolError {
             try await exchange.fail(error)

@@ -19,14 +19,17 @@ struct StartHandler {
         }
         let record: RunRecord
         do {
-            record = try daemon.table.start(workflow: workflow, input: request.input, runID: request.runID, sessionID: request.sessionID, caller: exchange.caller)
+            record = try await daemon.table.start(
+                workflow: workflow, input: request.input, runID: request.runID, sessionID: request.sessionID, caller: exchange.caller,
+                additionalData: request.additionalData, sessionState: request.sessionState)
         } catch {
             return try await exchange.fail(error)
         }
         let accepted = record.summary
-        try await exchange.result(.object([
-            ("run_id", .string(record.runID)), ("session_id", .string(record.sessionID)), ("status", .string(accepted.status.rawValue)),
-        ]), final: !request.stream)
+        try await exchange.result(
+            .object([
+                ("run_id", .string(record.runID)), ("session_id", .string(record.sessionID)), ("status", .string(accepted.status.rawValue)),
+            ]), final: !request.stream)
         guard request.stream else { return }
         do {
             try await StreamPump(exchange: exchange).pump(runID: record.runID, afterSeq: 0)
@@ -34,7 +37,7 @@ struct StartHandler {
             // The client went away (or its connection broke) before the run ended.
             if request.onDisconnect == .cancel {
                 let reason = "client disconnected (on_disconnect: cancel)"
-                _ = try? daemon.table.cancel(record.runID, reason: reason, caller: exchange.caller)
+                _ = try? await daemon.table.cancel(record.runID, reason: reason, caller: exchange.caller)
             }
             throw error
         }

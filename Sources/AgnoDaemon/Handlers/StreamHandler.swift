@@ -4,7 +4,7 @@ import AgnoProtocol
 struct StreamHandler {
     func handle(_ request: StreamRequest, _ exchange: Exchange) async throws {
         do {
-            _ = try exchange.daemon.table.summary(request.runID, caller: exchange.caller)
+            _ = try await exchange.daemon.table.summary(request.runID, caller: exchange.caller)
         } catch {
             return try await exchange.fail(error)
         }

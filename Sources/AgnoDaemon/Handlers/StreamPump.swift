@@ -15,7 +15,7 @@ struct StreamPump {
         while true {
             try Task.checkCancellation()
             if let record = table.live(runID) {
-                switch record.read(afterSeq: last, limit: Self.batchSize, bufferSize: bufferSize) {
+                switch await record.read(afterSeq: last, limit: Self.batchSize, bufferSize: bufferSize) {
                 case .events(let batch):
                     try await send(batch, prefix: prefix)
                     last = batch.last!.seq
@@ -32,13 +32,19 @@ struct StreamPump {
                 }
             } else {
                 // Not live: finished (or never seen by this process); the store has every event.
-                let batch = (try? table.store.events(runID: runID, afterSeq: last, limit: Self.batchSize)) ?? []
+                let batch = (try? await table.store.events(runID: runID, afterSeq: last, limit: Self.batchSize)) ?? []
                 if batch.isEmpty {
-                    if table.live(runID) != nil { await Task.yield(); continue }  // it was accepted meanwhile
-                    guard let summary = try? table.summary(runID, caller: exchange.caller) else {
+                    if table.live(runID) != nil {
+                        await Task.yield()
+                        continue
+                    }  // it was accepted meanwhile
+                    guard let summary = try? await table.summary(runID, caller: exchange.caller) else {
                         return try await exchange.fail(.notFound("no run '\(runID)'"))
                     }
-                    if !summary.status.isTerminal { await Task.yield(); continue }
+                    if !summary.status.isTerminal {
+                        await Task.yield()
+                        continue
+                    }
                     return try await exchange.end(summary)
                 }
                 try await send(batch, prefix: prefix)

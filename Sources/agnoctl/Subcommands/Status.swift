@@ -32,9 +32,8 @@ extension AgnoctlCommand {
             if let error = run.error { lines.append("Error:    \(error)") }
             if let who = run.cancelledBy { lines.append("Cancelled by: \(who)") }
             lines.append("Input:    \(run.input)")
-            for step in run.steps {
-                lines.append("Step \(step.index + 1) \(step.name): \(step.status.rawValue)\(step.error.map { " — \($0)" } ?? "")")
-            }
+            if !run.steps.isEmpty { lines.append("Steps:") }
+            lines += StepTree.lines(run.steps)
             if let content = run.content { lines.append("Content:\n\(content)") }
             Output.out(lines.joined(separator: "\n") + "\n")
         }

@@ -1,0 +1,11 @@
+/// An agent step: its input is its template, rendered, or the previous node's output.
+extension NodeWalker {
+    func runAgent(_ node: StepNode, _ step: AgentStep, input: String, scope: WalkScope) async -> StepOutcome {
+        let text =
+            step.input.map {
+                $0.render(input: progress.input, previous: input, outputs: progress.outputsByName, additionalData: progress.additionalText)
+            } ?? input
+        let runner = AgentRunner(environment: environment, record: record, events: events, budget: budget)
+        return await runner.run(node: node, step: step, input: text, scope: scope)
+    }
+}

@@ -1,0 +1,53 @@
+import AgnoCEL
+import AgnoProtocol
+
+/// agno's Loop: its steps, then the end condition (CEL over this iteration's outputs), until it holds or
+/// `max_iterations` ran. Each iteration's input is the previous iteration's output; the steps' events carry
+/// `iteration` and their paths go through `NAME[i]`.
+extension NodeWalker {
+    func runLoop(_ node: StepNode, _ loop: LoopNode, input: String, scope: WalkScope) async -> StepOutcome {
+        markRunning(node, scope)
+        let place = scope.place(of: node)
+        let max = loop.maxIterations
+        record.emit(events.step(.loopExecutionStarted, place, [("max_iterations", .int(max))]))
+        var current = input
+        var iterations = 0
+        for iteration in 1...max {
+            if Task.isCancelled { return finishCompound(node, scope, .cancelled(partial: current), completed: .loopExecutionCompleted) }
+            iterations = iteration
+            record.update { $0.steps[node.index].iteration = iteration }
+            let collector = IterationCollector()
+            var inner = scope.below(node, iteration: iteration)
+            inner.collectors.append(collector)
+            let iterationFields: [(String, JSONValue?)] = [("iteration", .int(iteration)), ("max_iterations", .int(max))]
+            var started = place
+            started.iteration = iteration
+            record.emit(events.step(.loopIterationStarted, started, iterationFields))
+            switch await sequence(loop.steps, input: current, scope: inner) {
+            case .completed(let output, _): current = output
+            case let other: return finishCompound(node, scope, other, completed: .loopExecutionCompleted)
+            }
+            var done = iteration == max
+            if let end = loop.endCondition {
+                let bindings: [String: CELValue] = [
+                    "current_iteration": .int(Int64(iteration)), "max_iterations": .int(Int64(max)),
+                    "all_success": .bool(collector.allSuccess),
+                    "last_step_content": .string(current),
+                    "step_outputs": .stringMap(collector.outputs.map { ($0.0, CELValue.string($0.1)) }),
+                ]
+                switch evaluateBool(end, bindings, what: "the end condition of '\(node.name)'") {
+                case .success(let b): done = done || b
+                case .failure(let failure): return failNode(node, scope, failure.message)
+                }
+            }
+            record.emit(
+                events.step(
+                    .loopIterationCompleted, started, iterationFields + [("should_continue", .bool(!done)), ("content", .string(current))]))
+            if done { break }
+        }
+        let total = iterations
+        return finishCompound(node, scope, .completed(current), completed: .loopExecutionCompleted) { _ in
+            [("total_iterations", .int(total)), ("max_iterations", .int(max))]
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import AgnoProtocol
+
+/// agno's Parallel: every branch starts at once on the same input; the output is the branches' outputs in
+/// declaration order, each under a `## NAME` heading. A branch that fails (and does not say `on_error: skip`)
+/// cancels its siblings and fails the Parallel; a cancel of the run reaches every branch (they are child tasks).
+extension NodeWalker {
+    func runParallel(_ node: StepNode, _ branches: [StepNode], input: String, scope: WalkScope) async -> StepOutcome {
+        markRunning(node, scope)
+        let place = scope.place(of: node)
+        record.emit(events.step(.parallelExecutionStarted, place, [("parallel_step_count", .int(branches.count))]))
+        let failure = Interrupt(.siblingFailed)
+        let inner = scope.below(node).with(failure)
+        let walker = self
+        let outcomes = await withTaskGroup(of: (Int, StepOutcome).self) { group -> [StepOutcome?] in
+            for (i, branch) in branches.enumerated() {
+                group.addTask { (i, await walker.walk(branch, input: input, scope: inner)) }
+            }
+            var outcomes = [StepOutcome?](repeating: nil, count: branches.count)
+            for await (i, outcome) in group {
+                outcomes[i] = outcome
+                if case .failed(let message) = outcome, failure.fire("cancelled: parallel branch '\(branches[i].name)' failed: \(message)")
+                {
+                    group.cancelAll()
+                }
+            }
+            return outcomes
+        }
+        var sections: [String] = []
+        var firstFailure: String?
+        var cancelled = false
+        for (branch, outcome) in zip(branches, outcomes) {
+            switch outcome {
+            case .completed(let output, let succeeded)?: if succeeded { sections.append("## \(branch.name)\n\n\(output)") }
+            case .failed(let message)?: firstFailure = firstFailure ?? message
+            case .cancelled?, nil: cancelled = true
+            }
+        }
+        let joined = sections.joined(separator: "\n\n")
+        let outcome: StepOutcome
+        if let firstFailure, failure.reason != nil || !Task.isCancelled {
+            outcome = .failed(firstFailure)
+        } else if cancelled || Task.isCancelled {
+            outcome = .cancelled(partial: joined)
+        } else {
+            outcome = .completed(joined)
+        }
+        return finishCompound(node, scope, outcome, completed: .parallelExecutionCompleted) { _ in
+            [("parallel_step_count", .int(branches.count))]
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import AgnoProtocol
+
+/// Where in a run's tree an event happens: the node's name, pre-order index and path, with the loop
+/// iteration the path goes through (`refine[2]/draft`) and the attempt of a node that may be retried.
+public struct StepPlace: Sendable, Equatable {
+    public var name: String
+    public var index: Int
+    public var path: String
+    public var type: String
+    /// The innermost loop iteration (1-based), inside a loop.
+    public var iteration: Int?
+    /// The attempt (1-based) of the innermost node that has `max_retries`.
+    public var attempt: Int?
+
+    /// The fields events carry, null ones left out.
+    var fields: [(String, JSONValue?)] {
+        [
+            ("step_name", .string(name)), ("step_index", .int(index)), ("step_path", .string(path)),
+            ("step_type", type == "Step" ? nil : .string(type)), ("iteration", iteration.map(JSONValue.int)),
+            ("attempt", attempt.map(JSONValue.int)),
+        ]
+    }
+}

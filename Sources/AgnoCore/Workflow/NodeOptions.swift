@@ -1,0 +1,16 @@
+import Foundation
+
+/// What every node may say about failures: retries, a time limit per attempt, and what a failure does.
+public struct NodeOptions: Sendable, Equatable {
+    /// Attempts after the first one when an attempt fails (agno's `max_retries`).
+    public var maxRetries: Int
+    /// Seconds one attempt may take; a timed-out attempt is an error.
+    public var timeout: TimeInterval?
+    public var onError: StepErrorPolicy
+
+    public init(maxRetries: Int = 0, timeout: TimeInterval? = nil, onError: StepErrorPolicy = .fail) {
+        self.maxRetries = maxRetries
+        self.timeout = timeout
+        self.onError = onError
+    }
+}
