@@ -13,6 +13,9 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
     let pool: DatabasePool
     /// run_id → the row's integer key, for runs this process writes to (events are keyed by the integer).
     private let keys = Mutex([String: Int64]())
+    /// The steps last stored for each run this process writes to: a commit writes only the rows that changed
+    /// (a 20-node tree changes one or two nodes per commit). Updated only after a commit succeeded.
+    private let storedSteps = Mutex([Int64: [StepSummary]]())
     /// Full pages of stored events shared by all readers.
     private let pages = EventPageCache()
 
@@ -86,31 +89,43 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
                 StoredRun.milliseconds(run.finishedAt), run.additionalData?.encodedString, run.sessionState?.encodedString,
             ])
             let key = db.lastInsertedRowID
-            try saveSteps(db, key: key, run.steps)
+            try saveSteps(db, key: key, run.steps, stored: nil)
             return key
         }
         keys.withLock { $0[run.runID] = key }
+        storedSteps.withLock { $0[key] = run.steps }
     }
 
     public func commit(_ batch: StoreBatch) async throws {
-        let settled = try await pool.write { db in try self.write(batch, db) }
-        forget(settled)
+        let written = try await pool.write { db in try self.write(batch, db) }
+        forget(written)
     }
 
     /// The writer thread's commit: the same transaction, without leaving the thread.
     public func commitInline(_ batch: StoreBatch) throws {
-        let settled = try pool.write { db in try write(batch, db) }
-        forget(settled)
+        let written = try pool.write { db in try write(batch, db) }
+        forget(written)
     }
 
-    /// A finished run gets no more writes: forget its key.
-    private func forget(_ settled: [String]) {
-        if !settled.isEmpty { keys.withLock { k in for runID in settled { k[runID] = nil } } }
+    /// After a commit: remember the steps it stored; a finished run gets no more writes, so forget its key.
+    private func forget(_ written: Written) {
+        storedSteps.withLock { stored in
+            for (key, steps) in written.steps { stored[key] = steps }
+            for key in written.settledKeys { stored[key] = nil }
+        }
+        if !written.settled.isEmpty { keys.withLock { k in for runID in written.settled { k[runID] = nil } } }
     }
 
-    /// Writes a batch in the current transaction; returns the runs it finished.
-    private func write(_ batch: StoreBatch, _ db: Database) throws -> [String] {
+    /// What a commit wrote: the runs it finished, and each run's steps as now stored.
+    private struct Written {
         var settled: [String] = []
+        var settledKeys: [Int64] = []
+        var steps: [Int64: [StepSummary]] = [:]
+    }
+
+    /// Writes a batch in the current transaction.
+    private func write(_ batch: StoreBatch, _ db: Database) throws -> Written {
+        var written = Written()
         let insertEvent = try db.cachedStatement(sql: "INSERT INTO events (run, seq, json) VALUES (?, ?, ?)")
         for (runID, events) in batch.events {
             guard let key = try key(db, runID) else { continue }  // removed meanwhile
@@ -150,10 +165,14 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
                 run.status.rawValue, run.content, run.error, StoredRun.milliseconds(run.startedAt),
                 StoredRun.milliseconds(run.finishedAt), run.cancelledBy, key,
             ])
-            try saveSteps(db, key: key, run.steps)
-            if run.status.isTerminal { settled.append(run.runID) }
+            try saveSteps(db, key: key, run.steps, stored: storedSteps.withLock { $0[key] })
+            written.steps[key] = run.steps
+            if run.status.isTerminal {
+                written.settled.append(run.runID)
+                written.settledKeys.append(key)
+            }
         }
-        return settled
+        return written
     }
 
     private func key(_ db: Database, _ runID: String) throws -> Int64? {
@@ -165,12 +184,14 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
         return key
     }
 
-    private func saveSteps(_ db: Database, key: Int64, _ steps: [StepSummary]) throws {
+    /// Writes the steps that differ from `stored` (all of them when it is nil).
+    private func saveSteps(_ db: Database, key: Int64, _ steps: [StepSummary], stored: [StepSummary]?) throws {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO steps (run, idx, name, status, content, error, path, type, iteration, attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        for step in steps {
+        for (i, step) in steps.enumerated() {
+            if let stored, i < stored.count, stored[i] == step { continue }
             try statement.execute(arguments: [
                 key, step.index, step.name, step.status.rawValue, step.content, step.error, step.path, step.type, step.iteration,
                 step.attempt,

@@ -224,4 +224,36 @@ import Testing
         #expect(refused.stdout.contains("bad.yaml:7: unknown key 'on_eror'"))
         #expect(refused.stdout.contains("good.yaml: ok"))
     }
+
+    @Test func everyShippedWorkflowPassesTheCheck() throws {
+        let dir = RealModel.repoRoot.appendingPathComponent("systemd/workflows").path
+        let result = try runProcess(Binaries.agnod, ["--check", "--workflows", dir])
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("review.yaml: ok") && result.stdout.contains("article.yaml: ok"))
+    }
+
+    @Test func aBadVersion2FileIsRefusedWithItsLineAndTheDaemonServesTheOthers() async throws {
+        let bad = """
+            name: broken
+            agents:
+              a: {model: "m:x"}
+            steps:
+              - type: Router
+                name: r
+                selector: 'input == "x" ? "one" : "two"'
+                choices:
+                  - {name: one, agent: a}
+            """
+        let h = try await Harness(models: ["m": .fast()], workflows: ["nested.yaml": NestedWorkflowTests.nested, "broken.yaml": bad])
+        defer { h.shutdownNow() }
+        let names = try h.connect().resultOf(.workflows(WorkflowsRequest()))["workflows"]?.arrayValue?.compactMap {
+            $0["name"]?.stringValue
+        }
+        #expect(names == ["nested"])
+        #expect(h.daemon.logText.contains("broken.yaml:7:"))
+        #expect(h.daemon.logText.contains("can choose 'two', which is not one of its choices"))
+        let nodes = try h.connect().resultOf(.workflows(WorkflowsRequest()))["workflows"]?.arrayValue?.first?["nodes"]?.arrayValue
+        #expect(nodes?.count == 12)
+        #expect(nodes?[3]["path"]?.stringValue == "gather/refine" && nodes?[3]["type"]?.stringValue == "Loop")
+    }
 }

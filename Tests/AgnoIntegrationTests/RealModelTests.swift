@@ -15,7 +15,8 @@ struct RealModelTests {
     }
 
     static var article: String {
-        (try? String(contentsOfFile: RealModel.repoRoot.appendingPathComponent("systemd/workflows/article.yaml").path, encoding: .utf8)) ?? ""
+        (try? String(contentsOfFile: RealModel.repoRoot.appendingPathComponent("systemd/workflows/article.yaml").path, encoding: .utf8))
+            ?? ""
     }
 
     @Test func theShippedArticleWorkflowCompletesWithContentFromBothSteps() throws {
@@ -29,7 +30,9 @@ struct RealModelTests {
         #expect(cap.end?.steps.count == 2)
         for step in cap.end?.steps ?? [] {
             #expect(step.status == .completed)
-            #expect((step.content ?? "").trimmingCharacters(in: .whitespacesAndNewlines).count > 20, "step \(step.name) wrote: \(step.content ?? "")")
+            #expect(
+                (step.content ?? "").trimmingCharacters(in: .whitespacesAndNewlines).count > 20,
+                "step \(step.name) wrote: \(step.content ?? "")")
         }
         #expect(cap.names.filter { $0 == "RunContent" }.count > 10)
         // The researcher searched first, as the seed's does; here, without network, the search fails and the
@@ -54,7 +57,8 @@ struct RealModelTests {
             """
         let d = try daemon(workflows: ["long.yaml": long])
         defer { d.stop() }
-        let a = try d.connect(), b = try d.connect()
+        let a = try d.connect()
+        let b = try d.connect()
         let (runID, id) = try a.startStreaming("long", input: "Write a very long story about a dragon who learns to code.")
         var cap = StreamCapture()
         try a.capture(id, into: &cap) { $0.names.filter { $0 == "RunContent" }.count >= 20 }
@@ -74,7 +78,9 @@ struct RealModelTests {
     }
 
     @Test func aToolCallRoundTripThroughTheRealServerReachesABuiltInTool() throws {
-        let calc = (try? String(contentsOfFile: RealModel.repoRoot.appendingPathComponent("systemd/workflows/calculator.yaml").path, encoding: .utf8)) ?? ""
+        let calc =
+            (try? String(
+                contentsOfFile: RealModel.repoRoot.appendingPathComponent("systemd/workflows/calculator.yaml").path, encoding: .utf8)) ?? ""
         let d = try daemon(workflows: ["calculator.yaml": calc])
         defer { d.stop() }
         let c = try d.connect()
@@ -88,7 +94,10 @@ struct RealModelTests {
         let outcomes = cap.events.filter { ["ToolCallCompleted", "ToolCallError"].contains($0.event["event"]?.stringValue ?? "") }
         #expect(!outcomes.isEmpty)
         let names = started.compactMap { $0.event["tool"]?["name"]?.stringValue }
-        #expect(names.allSatisfy { ["add", "subtract", "multiply", "divide", "exponentiate", "square_root", "factorial", "is_prime"].contains($0) }, "\(names)")
+        #expect(
+            names.allSatisfy {
+                ["add", "subtract", "multiply", "divide", "exponentiate", "square_root", "factorial", "is_prime"].contains($0)
+            }, "\(names)")
     }
 }
 
@@ -100,5 +109,33 @@ enum RealModel {
 
     static var repoRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+}
+
+/// The shipped v2 workflow (systemd/workflows/review.yaml) on the real model: every construct, end to end.
+@Suite(.enabled(if: RealModel.url != nil, "needs the real model server (AGNOD_TEST_MODEL_URL; scripts/test.sh starts it)"), .serialized)
+struct RealModelNestedTests {
+    @Test func theShippedReviewWorkflowRunsEveryConstructOnTheRealModel() throws {
+        let review = try String(
+            contentsOfFile: RealModel.repoRoot.appendingPathComponent("systemd/workflows/review.yaml").path, encoding: .utf8)
+        let d = try TestDaemon(providers: ["local": RealModel.url!], defaultModel: "local:smollm2", workflows: ["review.yaml": review])
+        try d.start()
+        defer { d.stop() }
+        let c = try d.connect()
+        let (_, id) = try c.startStreaming("review", input: "How do dragons learn to code?")
+        var cap = StreamCapture()
+        try c.capture(id, into: &cap)
+        #expect(cap.end?.status == .completed, "error: \(cap.end?.error ?? "")")
+        #expect(cap.seqs == Array(1...cap.events.count))
+        let status = Dictionary(uniqueKeysWithValues: (cap.end?.steps ?? []).map { ($0.path, $0.status) })
+        #expect(status["research/find_facts"] == .completed && status["research/find_angles"] == .completed)
+        #expect(status["edit/technical_edit/tech_pass"] == .completed && status["edit/general_edit"] == .skipped)
+        let loop = cap.end?.steps.first { $0.path == "refine" }
+        #expect(loop?.status == .completed && (loop?.iteration ?? 0) >= 1 && (loop?.iteration ?? 0) <= 2)
+        // One of the Condition's branches ran, the other is SKIPPED.
+        #expect(Set([status["long_enough/summary"], status["long_enough/short_summary"]]) == [.completed, .skipped])
+        let research = cap.end?.steps.first { $0.path == "research" }?.content ?? ""
+        #expect(research.hasPrefix("## find_facts\n\n") && research.contains("\n\n## find_angles\n\n"))
+        #expect((cap.end?.content ?? "").trimmingCharacters(in: .whitespacesAndNewlines).count > 10)
     }
 }

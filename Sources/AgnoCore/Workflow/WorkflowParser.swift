@@ -98,28 +98,8 @@ public struct WorkflowParser: Sendable {
         return agent
     }
 
-    /// "unknown key 'on_eror' in step 'x' (did you mean 'on_error'?)", on the key's line.
     static func unknownKey(_ key: String, _ node: YAMLValue, in what: String, known: [String]) -> ConfigError {
-        let near = known.min { editDistance($0, key) < editDistance($1, key) }
-        let hint =
-            near.flatMap { editDistance($0, key) <= 2 ? " (did you mean '\($0)'?)" : nil } ?? " (known: \(known.joined(separator: ", ")))"
-        return node.error("unknown key '\(key)' in \(what)\(hint)")
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a)
-        let b = Array(b)
-        var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in stride(from: 1, through: b.count, by: 1) {
-                let old = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = old
-            }
-        }
-        return a.isEmpty ? b.count : row[b.count]
+        ConfigError.unknownKey(key, node, in: what, known: known)
     }
 
     static func isValidName(_ name: String) -> Bool {

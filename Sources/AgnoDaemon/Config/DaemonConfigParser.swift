@@ -21,7 +21,7 @@ public enum DaemonConfigParser {
         var config = DaemonConfig()
         config.file = doc.file
         if doc.root.isNull { return config }
-        for (key, value) in try doc.root.mapping("the configuration") where !value.isNull {
+        for (key, keyNode, value) in try doc.root.keyedMapping("the configuration") where !value.isNull {
             switch key {
             case "socket": config.socket = try value.string("'socket'")
             case "state_dir": config.stateDir = try value.string("'state_dir'")
@@ -41,15 +41,24 @@ public enum DaemonConfigParser {
             case "retention": try retention(value, into: &config)
             case "tool_call_limit": config.toolCallLimit = try positive(value, "'tool_call_limit'", allowZero: true)
             case "tools": try tools(value, into: &config)
+            case "web_search": config.webSearch = try webSearch(value)  // DESIGN.md's place for it; `tools.web_search` too
             case "mcp_servers":
                 for (name, entry) in try value.mapping("'mcp_servers'") {
                     config.mcpServers.append(try mcpServer(name: name, entry))
                 }
-            default: break
+            default:
+                throw ConfigError.unknownKey(
+                    key, keyNode, in: "the configuration",
+                    known: [
+                        "socket", "state_dir", "workflows_dir", "admin_group", "default_model", "providers", "limits", "store",
+                        "shutdown_grace", "retention", "tool_call_limit", "tools", "web_search", "mcp_servers",
+                    ])
             }
         }
         if let model = config.defaultModel, let ref = ModelRef(model), !config.providers.contains(where: { $0.name == ref.provider }) {
-            throw ConfigError(file: doc.file, line: nil, reason: "'default_model' \(model) names provider '\(ref.provider)', which is not under 'providers'")
+            throw ConfigError(
+                file: doc.file, line: nil,
+                reason: "'default_model' \(model) names provider '\(ref.provider)', which is not under 'providers'")
         }
         return config
     }
@@ -57,17 +66,22 @@ public enum DaemonConfigParser {
     private static func provider(name: String, _ value: YAMLValue) throws(ConfigError) -> ProviderConfig {
         var baseURL: String?
         var provider = ProviderConfig(name: name, baseURL: "")
-        for (key, v) in try value.mapping("provider '\(name)'") where !v.isNull {
+        for (key, keyNode, v) in try value.keyedMapping("provider '\(name)'") where !v.isNull {
             switch key {
             case "base_url": baseURL = try v.string("'base_url' of provider '\(name)'")
             case "api_key_env": provider.apiKeyEnv = try v.string("'api_key_env' of provider '\(name)'")
             case "api_key_credential": provider.apiKeyCredential = try v.string("'api_key_credential' of provider '\(name)'")
             case "api_key":
-                throw v.error("provider '\(name)': put the API key in an environment variable (api_key_env) or a systemd credential (api_key_credential), not in this file")
+                throw v.error(
+                    "provider '\(name)': put the API key in an environment variable (api_key_env) or a systemd credential (api_key_credential), not in this file"
+                )
             case "connect_timeout": provider.connectTimeout = try v.double("'connect_timeout' of provider '\(name)'")
             case "read_timeout": provider.readTimeout = try v.double("'read_timeout' of provider '\(name)'")
             case "hint": provider.hint = try v.string("'hint' of provider '\(name)'")
-            default: break
+            default:
+                throw ConfigError.unknownKey(
+                    key, keyNode, in: "provider '\(name)'",
+                    known: ["base_url", "api_key_env", "api_key_credential", "api_key", "connect_timeout", "read_timeout", "hint"])
             }
         }
         guard let baseURL else { throw value.error("provider '\(name)' has no 'base_url'") }
@@ -77,7 +91,8 @@ public enum DaemonConfigParser {
         provider.baseURL = baseURL
         if provider.hint == nil {
             let loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(url.host ?? "")
-            provider.hint = loopback
+            provider.hint =
+                loopback
                 ? "is the model server running and done loading? check `systemctl status agnod-model`"
                 : "check the provider's base_url and the network"
         }
@@ -85,7 +100,7 @@ public enum DaemonConfigParser {
     }
 
     private static func limits(_ value: YAMLValue, into config: inout DaemonConfig) throws(ConfigError) {
-        for (key, v) in try value.mapping("'limits'") where !v.isNull {
+        for (key, keyNode, v) in try value.keyedMapping("'limits'") where !v.isNull {
             switch key {
             case "active_runs": config.limits.activeRuns = try positive(v, "'limits.active_runs'")
             case "active_runs_per_user": config.limits.activeRunsPerUser = try positive(v, "'limits.active_runs_per_user'")
@@ -94,28 +109,35 @@ public enum DaemonConfigParser {
             case "requests_per_connection": config.requestsPerConnection = try positive(v, "'limits.requests_per_connection'")
             case "max_line_bytes": config.maxLineBytes = try positive(v, "'limits.max_line_bytes'")
             case "subscriber_buffer": config.subscriberBuffer = try positive(v, "'limits.subscriber_buffer'")
-            default: break
+            default:
+                throw ConfigError.unknownKey(
+                    key, keyNode, in: "'limits'",
+                    known: [
+                        "active_runs", "active_runs_per_user", "queued_runs_per_user", "connections_per_user", "requests_per_connection",
+                        "max_line_bytes", "subscriber_buffer",
+                    ])
             }
         }
     }
 
     private static func store(_ value: YAMLValue, into config: inout DaemonConfig) throws(ConfigError) {
-        for (key, v) in try value.mapping("'store'") where !v.isNull {
+        for (key, keyNode, v) in try value.keyedMapping("'store'") where !v.isNull {
             switch key {
             case "durability":
                 let text = try v.string("'store.durability'")
                 guard let durability = StoreDurability(rawValue: text) else {
-                    throw v.error("'store.durability' must be \(StoreDurability.allCases.map(\.rawValue).joined(separator: " or ")), not '\(text)'")
+                    throw v.error(
+                        "'store.durability' must be \(StoreDurability.allCases.map(\.rawValue).joined(separator: " or ")), not '\(text)'")
                 }
                 config.durability = durability
-            default: break
+            default: throw ConfigError.unknownKey(key, keyNode, in: "'store'", known: ["durability"])
             }
         }
     }
 
     /// `retention: {max_age: 30d, max_runs: 100000, interval: 1h}`; 0 turns a limit off.
     private static func retention(_ value: YAMLValue, into config: inout DaemonConfig) throws(ConfigError) {
-        for (key, v) in try value.mapping("'retention'") where !v.isNull {
+        for (key, keyNode, v) in try value.keyedMapping("'retention'") where !v.isNull {
             switch key {
             case "max_age":
                 let age = try v.duration("'retention.max_age'")
@@ -127,17 +149,17 @@ public enum DaemonConfigParser {
                 let interval = try v.duration("'retention.interval'")
                 guard interval >= 1 else { throw v.error("'retention.interval' must be at least 1s") }
                 config.retention.interval = interval
-            default: break
+            default: throw ConfigError.unknownKey(key, keyNode, in: "'retention'", known: ["max_age", "max_runs", "interval"])
             }
         }
     }
 
     /// `tools: {web_search: {backend, base_url, api_key_env, api_key_credential, timeout, max_results, …}}`.
     private static func tools(_ value: YAMLValue, into config: inout DaemonConfig) throws(ConfigError) {
-        for (key, v) in try value.mapping("'tools'") where !v.isNull {
+        for (key, keyNode, v) in try value.keyedMapping("'tools'") where !v.isNull {
             switch key {
             case "web_search": config.webSearch = try webSearch(v)
-            default: break
+            default: throw ConfigError.unknownKey(key, keyNode, in: "'tools'", known: ["web_search"])
             }
         }
     }
@@ -149,7 +171,7 @@ public enum DaemonConfigParser {
         }
         var command: [String] = []
         var server = MCPServerConfig(name: name, command: "")
-        for (key, v) in try value.mapping("MCP server '\(name)'") where !v.isNull {
+        for (key, keyNode, v) in try value.keyedMapping("MCP server '\(name)'") where !v.isNull {
             let what = "'mcp_servers.\(name).\(key)'"
             switch key {
             case "command":
@@ -165,13 +187,21 @@ public enum DaemonConfigParser {
             case "headers":
                 for (header, setting) in try v.mapping(what) {
                     if header.lowercased() == "authorization" {
-                        throw setting.error("\(what).\(header): a secret does not belong in agnod.yaml; use 'bearer_token_env' or 'bearer_token_credential'")
+                        throw setting.error(
+                            "\(what).\(header): a secret does not belong in agnod.yaml; use 'bearer_token_env' or 'bearer_token_credential'"
+                        )
                     }
                     server.headers[header] = try setting.string("\(what).\(header)")
                 }
             case "bearer_token_env": server.bearerTokenEnv = try v.string(what)
             case "bearer_token_credential": server.bearerTokenCredential = try v.string(what)
-            default: break
+            default:
+                throw ConfigError.unknownKey(
+                    key, keyNode, in: "MCP server '\(name)'",
+                    known: [
+                        "command", "args", "env", "cwd", "start_timeout", "call_timeout", "cancel_grace", "url", "headers",
+                        "bearer_token_env", "bearer_token_credential",
+                    ])
             }
         }
         if let url = server.url {
@@ -192,7 +222,7 @@ public enum DaemonConfigParser {
 
     private static func webSearch(_ value: YAMLValue) throws(ConfigError) -> WebSearchConfig {
         var search = WebSearchConfig()
-        for (key, v) in try value.mapping("'tools.web_search'") where !v.isNull {
+        for (key, keyNode, v) in try value.keyedMapping("'tools.web_search'") where !v.isNull {
             let what = "'tools.web_search.\(key)'"
             switch key {
             case "backend":
@@ -210,7 +240,9 @@ public enum DaemonConfigParser {
             case "api_key_env": search.apiKeyEnv = try v.string(what)
             case "api_key_credential": search.apiKeyCredential = try v.string(what)
             case "api_key":
-                throw v.error("'tools.web_search': put the API key in an environment variable (api_key_env) or a systemd credential (api_key_credential), not in this file")
+                throw v.error(
+                    "'tools.web_search': put the API key in an environment variable (api_key_env) or a systemd credential (api_key_credential), not in this file"
+                )
             case "timeout":
                 search.timeout = try v.duration(what)
                 guard search.timeout > 0 else { throw v.error("\(what) must be more than 0") }
@@ -218,7 +250,13 @@ public enum DaemonConfigParser {
             case "default_results": search.defaultResults = try positive(v, what)
             case "max_response_bytes": search.maxResponseBytes = try positive(v, what)
             case "max_snippet_characters": search.maxSnippetCharacters = try positive(v, what)
-            default: break
+            default:
+                throw ConfigError.unknownKey(
+                    key, keyNode, in: "'tools.web_search'",
+                    known: [
+                        "backend", "base_url", "api_key_env", "api_key_credential", "api_key", "timeout", "max_results", "default_results",
+                        "max_response_bytes", "max_snippet_characters",
+                    ])
             }
         }
         if search.backend == .searxng && search.baseURL == nil {
