@@ -10,11 +10,20 @@ import argparse, asyncio, json, os, socket, statistics, subprocess, sys, tempfil
 
 
 def serve(port, delay, stall_after, tokens=None, tool=None):
-    """tool: answer every request that offers tools with one call of that function (then text when none)."""
+    """tool: answer every request that offers tools with one call of that function (then text when none).
+    `GET /stats` answers {"streams", "stalled", "closed"}: streams started, streams that reached the stall
+    point, and stalled streams the client then closed (what a cancel must do to the model's HTTP stream)."""
+    counts = {"streams": 0, "stalled": 0, "closed": 0}
+
     async def handle(reader, writer):
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
+                if head.startswith(b"GET /stats"):
+                    body = json.dumps(counts).encode()
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+                    await writer.drain()
+                    continue
                 n = 0
                 for line in head.decode("latin-1").split("\r\n"):
                     if line.lower().startswith("content-length:"):
@@ -32,9 +41,14 @@ def serve(port, delay, stall_after, tokens=None, tool=None):
                     await writer.drain()
                     continue
                 i = 0
+                counts["streams"] += 1
                 while True:
                     if stall_after is not None and i >= stall_after:
-                        await reader.read()  # until the client closes
+                        counts["stalled"] += 1
+                        try:
+                            await reader.read()  # until the client closes (EOF or a reset)
+                        finally:
+                            counts["closed"] += 1
                         return
                     if tokens is not None and i >= tokens:
                         for body in [b'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n', b"data: [DONE]\n\n"]:
@@ -59,6 +73,12 @@ def serve(port, delay, stall_after, tokens=None, tool=None):
             await server.serve_forever()
 
     threading.Thread(target=lambda: asyncio.run(main()), daemon=True).start()
+
+
+def server_stats(port):
+    """The counters of a `serve` server on 127.0.0.1:port (see serve)."""
+    import urllib.request
+    return json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/stats", timeout=5).read())
 
 
 class Conn:

@@ -22,7 +22,8 @@ public enum WorkflowCheck {
         for path in paths {
             do {
                 let workflow = try parser.parse(path: path)
-                lines.append("\(path): ok (workflow '\(workflow.name)', \(workflow.nodes.count) steps)")
+                lines.append(
+                    "\(path): ok (workflow '\(workflow.name)', \(workflow.nodes.count) \(workflow.nodes.count == 1 ? "node" : "nodes"))")
             } catch {
                 ok = false
                 lines.append("\(error)")

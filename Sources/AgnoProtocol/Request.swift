@@ -9,9 +9,10 @@ public enum Request: Sendable, Equatable {
     case list(ListRequest)
     case remove(RemoveRequest)
     case toolCalls(ToolCallsRequest)
+    case check(CheckRequest)
 
     /// The op names this version understands.
-    public static let ops = ["hello", "workflows", "start", "stream", "cancel", "status", "list", "rm", "tool_calls"]
+    public static let ops = ["hello", "workflows", "start", "stream", "cancel", "status", "list", "rm", "tool_calls", "check"]
 
     /// Reads the op-specific parameters of an already-parsed request object.
     public init(op: String, params: Params) throws(ProtocolError) {
@@ -25,8 +26,12 @@ public enum Request: Sendable, Equatable {
         case "list": self = .list(try ListRequest(params))
         case "rm": self = .remove(try RemoveRequest(params))
         case "tool_calls": self = .toolCalls(try ToolCallsRequest(params))
+        case "check": self = .check(try CheckRequest(params))
         default:
-            throw ProtocolError(.unknownOp, "unknown op '\(op)'; this daemon speaks protocol 1 with ops \(Request.ops.joined(separator: ", ")) (is your client newer than agnod?)")
+            throw ProtocolError(
+                .unknownOp,
+                "unknown op '\(op)'; this daemon speaks protocol 1 with ops \(Request.ops.joined(separator: ", ")) (is your client newer than agnod?)"
+            )
         }
     }
 
@@ -41,6 +46,7 @@ public enum Request: Sendable, Equatable {
         case .list: return "list"
         case .remove: return "rm"
         case .toolCalls: return "tool_calls"
+        case .check: return "check"
         }
     }
 
@@ -56,6 +62,7 @@ public enum Request: Sendable, Equatable {
         case .list(let r): return r.parameters
         case .remove(let r): return r.parameters
         case .toolCalls(let r): return r.parameters
+        case .check(let r): return r.parameters
         }
     }
 

@@ -218,7 +218,7 @@ import Testing
             toFile: bad, atomically: true, encoding: .utf8)
         let ok = try runProcess(Binaries.agnod, ["--check", good])
         #expect(ok.status == 0)
-        #expect(ok.stdout.contains("good.yaml: ok (workflow 'nested', 12 steps)"))
+        #expect(ok.stdout.contains("good.yaml: ok (workflow 'nested', 12 nodes)"))
         let refused = try runProcess(Binaries.agnod, ["--check", "--workflows", dir.path])
         #expect(refused.status == 1)
         #expect(refused.stdout.contains("bad.yaml:7: unknown key 'on_eror'"))
@@ -255,5 +255,28 @@ import Testing
         let nodes = try h.connect().resultOf(.workflows(WorkflowsRequest()))["workflows"]?.arrayValue?.first?["nodes"]?.arrayValue
         #expect(nodes?.count == 12)
         #expect(nodes?[3]["path"]?.stringValue == "gather/refine" && nodes?[3]["type"]?.stringValue == "Loop")
+    }
+
+    @Test func agnoctlWorkflowsCheckAsksTheRunningDaemon() async throws {
+        let h = try await Harness(models: ["m": .fast()], workflows: ["nested.yaml": NestedWorkflowTests.nested])
+        defer { h.shutdownNow() }
+        let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("agnoctl-check-\(UUID().uuidString.prefix(6))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = dir.appendingPathComponent("good.yaml").path
+        let bad = dir.appendingPathComponent("bad.yaml").path
+        let elsewhere = dir.appendingPathComponent("elsewhere.yaml").path
+        try NestedWorkflowTests.nested.write(toFile: good, atomically: true, encoding: .utf8)
+        try "name: bad\nagents:\n  a: {model: \"m:x\", tools: [teleport]}\nsteps: [{agent: a}]\n".write(
+            toFile: bad, atomically: true, encoding: .utf8)
+        try Fixtures.oneStep("elsewhere", model: "nowhere:x").write(toFile: elsewhere, atomically: true, encoding: .utf8)
+        let ok = try h.daemon.agnoctl(["workflows", "--check", good, "--check", elsewhere])
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+        #expect(ok.stdout.contains("good.yaml: ok (workflow 'nested', 12 nodes)"))
+        // A provider agnod does not have is a warning (the file loads; its runs would be refused).
+        #expect(ok.stderr.contains("elsewhere.yaml: warning: model 'nowhere:x'"))
+        let refused = try h.daemon.agnoctl(["workflows", "--check", bad])
+        #expect(refused.status == 1)
+        #expect(refused.stdout.contains("bad.yaml:3: agent 'a' uses unknown tool 'teleport'"))
     }
 }

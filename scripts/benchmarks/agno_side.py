@@ -18,6 +18,49 @@ def workflow(port):
     ])
 
 
+def nested_workflow(port):
+    """bench.py's NESTED in agno's classes: the same 20 nodes and CEL expressions, one Agent object per step."""
+    from agno.workflow import Condition, Loop, Parallel, Router, Steps
+
+    def step(name):
+        return Step(name=name, agent=Agent(name=name, model=OpenAILike(id="m", base_url=f"http://127.0.0.1:{port}/v1", api_key="not-used")))
+    return Workflow(name="nested", steps=[
+        Parallel(step("web"), step("papers"),
+                 Loop(name="refine", max_iterations=2, end_condition='last_step_content.contains("DONE")',
+                      steps=[step("draft"), step("critique")]),
+                 name="gather"),
+        Router(name="route", selector='input.contains("code") ? "coder" : "writing"',
+               choices=[Steps(name="writing", steps=[step("outline"), step("compose")]), step("coder")]),
+        Condition(name="check", evaluator='previous_step_content.contains("TODO")', steps=[step("fix")],
+                  else_steps=[Steps(name="polish", steps=[step("edit"), step("proof")])]),
+        Steps(name="finish", steps=[step("summary"), step("title")]),
+        step("publish"),
+    ])
+
+
+def nested(a):
+    """The 20-node workflow sequentially: ms per run, events per run, and which agent steps ran (a check)."""
+    from agno.workflow import CEL_AVAILABLE
+    if not CEL_AVAILABLE:
+        return {"error": "cel-python is not installed"}
+    wf = nested_workflow(a.port)
+    out, events, ran = [], [], set()
+    for i in range(a.runs + 3):
+        t0 = time.perf_counter()
+        n = 0
+        status = None
+        for ev in wf.run(input="x", stream=True, stream_events=True):
+            n += 1
+            if getattr(ev, "event", "") == "StepCompleted" and i == 0:
+                ran.add(getattr(ev, "step_name", None))
+            if getattr(ev, "event", "") in ("WorkflowCompleted", "WorkflowError", "WorkflowCancelled"):
+                status = ev.event
+        if i >= 3:
+            out.append((time.perf_counter() - t0) * 1000)
+            events.append(n)
+    return {"ms": out, "events": events, "ran": sorted(x for x in ran if x), "status": status}
+
+
 def sequential(a):
     wf = workflow(a.port)
     out = []
@@ -120,7 +163,7 @@ def cancel(a):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("scenario", choices=["import", "sequential", "concurrent", "cancel"])
+    p.add_argument("scenario", choices=["import", "sequential", "concurrent", "cancel", "nested"])
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--runs", type=int, default=30)
     p.add_argument("--clients", type=int, default=64)
@@ -132,7 +175,7 @@ def main():
         import resource
         result = {"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     else:
-        result = {"sequential": sequential, "concurrent": concurrent, "cancel": cancel}[a.scenario](a)
+        result = {"sequential": sequential, "concurrent": concurrent, "cancel": cancel, "nested": nested}[a.scenario](a)
     print(json.dumps(result))
 
 

@@ -8,7 +8,7 @@ import argparse, json, os, platform, socket, statistics, subprocess, sys, tempfi
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from measure import Conn, measure as cancel_latencies  # noqa: E402
+from measure import Conn, measure as cancel_latencies, server_stats  # noqa: E402
 sys.path.insert(0, HERE)
 from fastread import drain  # noqa: E402
 
@@ -84,13 +84,70 @@ def mcp_http_server(python, hold_url):
     raise SystemExit("the MCP fixture HTTP server did not start")
 
 
+# 20 nodes (constructs and agent steps), every v2 construct, CEL in the Loop, Router and Condition; on the
+# `fast` model 13 agent steps run: web, papers, refine[1..2]/{draft,critique}, writing/{outline,compose},
+# polish/{edit,proof} (the Condition is false: else_steps), finish/{summary,title}, publish.
+NESTED = """name: nested
+agents:
+  a:
+    model: fast:m
+steps:
+  - type: Parallel
+    name: gather
+    steps:
+      - {name: web, agent: a}
+      - {name: papers, agent: a}
+      - type: Loop
+        name: refine
+        max_iterations: 2
+        end_condition: 'last_step_content.contains("DONE")'
+        steps:
+          - {name: draft, agent: a}
+          - {name: critique, agent: a}
+  - type: Router
+    name: route
+    selector: 'input.contains("code") ? "coder" : "writing"'
+    choices:
+      - type: Steps
+        name: writing
+        steps:
+          - {name: outline, agent: a}
+          - {name: compose, agent: a}
+      - {name: coder, agent: a}
+  - type: Condition
+    name: check
+    evaluator: 'previous_step_content.contains("TODO")'
+    steps:
+      - {name: fix, agent: a}
+    else_steps:
+      - type: Steps
+        name: polish
+        steps:
+          - {name: edit, agent: a}
+          - {name: proof, agent: a}
+  - type: Steps
+    name: finish
+    steps:
+      - {name: summary, agent: a}
+      - {name: title, agent: a}
+  - {name: publish, agent: a}
+"""
+NESTED_NODES, NESTED_AGENT_RUNS = 20, 13
+PAR8 = "name: par8\nagents:\n  a:\n    model: stall:m\nsteps:\n  - type: Parallel\n    name: fan\n    steps:\n" + \
+    "".join(f"      - {{name: b{i}, agent: a}}\n" for i in range(1, 9))
+
+
 class Agnod:
-    def __init__(self, binary, mcp_python=None, hold_url=None, mcp_url=None):
+    def __init__(self, binary, mcp_python=None, hold_url=None, mcp_url=None, v2=True):
+        """v2: also the workflows only the new engine reads (the previous release gets the rest, same config)."""
         self.dir = tempfile.mkdtemp(prefix="agnod-bench-")
         os.makedirs(self.dir + "/wf")
         for name in PORTS:
             open(f"{self.dir}/wf/{name}.yaml", "w").write(
                 f"name: {name}\nagents:\n  a:\n    model: {name}:m\nsteps:\n  - name: research\n    agent: a\n  - name: writing\n    agent: a\n")
+        if v2:
+            open(f"{self.dir}/wf/nested.yaml", "w").write(NESTED)
+            open(f"{self.dir}/wf/par8.yaml", "w").write(PAR8)
         if mcp_python:
             open(f"{self.dir}/wf/toolhang.yaml", "w").write(
                 "name: toolhang\nagents:\n  a:\n    model: tool:m\n    tools: [t.hang]\nsteps:\n  - name: s\n    agent: a\n")
@@ -152,6 +209,117 @@ def agnod_sequential(d, runs):
         if i >= 3:
             out.append((time.perf_counter() - t0) * 1000)
     return out
+
+
+def ab_sequential(daemons, runs, block=10, workflow="fast"):
+    """agnod_sequential on several daemons at once, in alternating blocks of `block` runs (ABBA order), so
+    that the machine's drift over the measurement falls on every daemon alike. One list of ms per daemon."""
+    conns = [Conn(d.sock) for d in daemons]
+    ids = [0] * len(daemons)
+    out = [[] for _ in daemons]
+
+    def one(k):
+        i = ids[k]
+        ids[k] += 1
+        t0 = time.perf_counter()
+        conns[k].send({"id": i, "op": "start", "workflow": workflow, "input": "x", "stream": True})
+        until_end(conns[k], i)
+        return (time.perf_counter() - t0) * 1000
+    for k in range(len(daemons)):
+        for _ in range(3):
+            one(k)
+    r = 0
+    while any(len(o) < runs for o in out):
+        order = range(len(daemons)) if r % 2 == 0 else reversed(range(len(daemons)))
+        for k in order:
+            for _ in range(min(block, runs - len(out[k]))):
+                out[k].append(one(k))
+        r += 1
+    return out
+
+
+def nested_sequential(d, runs):
+    """The 20-node workflow, sequentially: ms per run and events per run. One run is read whole first and
+    checked (COMPLETED, 20 nodes, 13 agent steps ran, the Router and the Condition's else branch taken)."""
+    c = Conn(d.sock)
+    c.send({"id": 1, "op": "workflows"})
+    wf = next(w for w in c.recv()["result"]["workflows"] if w["name"] == "nested")
+    assert len(wf["nodes"]) == NESTED_NODES, wf["nodes"]
+    c.send({"id": 2, "op": "start", "workflow": "nested", "input": "x", "stream": True})
+    kinds, started = {}, set()
+    while True:
+        m = c.recv()
+        if m.get("type") == "event":
+            e = m["event"]
+            kinds[e["event"]] = kinds.get(e["event"], 0) + 1
+            if e["event"] == "RunStarted":
+                started.add(e.get("step_path"))
+        elif m.get("type") in ("end", "error"):
+            break
+    assert m["type"] == "end" and m["run"]["status"] == "COMPLETED", m
+    assert len(started) == NESTED_AGENT_RUNS, sorted(started)
+    assert "refine[2]/critique" in " ".join(p for p in started if p), sorted(started)
+    assert kinds.get("RouterExecutionCompleted") == 1 and kinds.get("ConditionExecutionCompleted") == 1, kinds
+    ms, events = [], []
+    for i in range(runs + 3):
+        t0 = time.perf_counter()
+        c.send({"id": 10 + i, "op": "start", "workflow": "nested", "input": "x", "stream": True})
+        n, end = until_end(c, 10 + i)
+        assert end["type"] == "end" and end["run"]["status"] == "COMPLETED", end
+        if i >= 3:
+            ms.append((time.perf_counter() - t0) * 1000)
+            events.append(n)
+    return ms, events, kinds
+
+
+def parallel_cancel(d, runs, branches=8, port=PORTS["stall"]):
+    """Cancel -> `end` of a Parallel of `branches` agent steps on the stalled model, sent once every branch
+    has streamed its first chunk and every branch's model stream has reached its stall (the server's
+    counter). Checks each run: CANCELLED, exactly `branches` RunCancelled. Returns (ms list, runs that
+    ended as they should, model streams closed, model streams stalled)."""
+    before = server_stats(port)
+    out, good = [], 0
+    for i in range(runs):
+        a, b = Conn(d.sock), Conn(d.sock)
+        base = server_stats(port)["stalled"]
+        a.send({"id": 1, "op": "start", "workflow": "par8", "input": "x", "stream": True})
+        run_id = a.recv()["result"]["run_id"]
+        first = {}
+        cancelled = 0
+        while len(first) < branches:
+            m = a.recv()
+            if m.get("type") == "event":
+                e = m["event"]
+                if e["event"] == "RunContent":
+                    first[e.get("step_path")] = first.get(e.get("step_path"), 0) + 1
+                elif e["event"] == "RunCancelled":
+                    cancelled += 1
+            elif m.get("type") in ("end", "error"):
+                raise SystemExit(f"par8 ended before every branch streamed: {m}")
+        deadline = time.time() + 10
+        while server_stats(port)["stalled"] < base + branches and time.time() < deadline:
+            time.sleep(0.005)
+        t0 = time.perf_counter()
+        b.send({"id": 2, "op": "cancel", "run_id": run_id})
+        while True:
+            m = a.recv()
+            if m.get("type") == "event" and m["event"]["event"] == "RunCancelled":
+                cancelled += 1
+            elif m.get("type") in ("end", "error"):
+                break
+        out.append((time.perf_counter() - t0) * 1000)
+        if m["type"] == "end" and m["run"]["status"] == "CANCELLED" and cancelled == branches:
+            good += 1
+        else:
+            progress(f"par8 run {run_id}: {m.get('type')} {m.get('run', {}).get('status')}, {cancelled} RunCancelled")
+        a.s.close()
+        b.s.close()
+    expected = runs * branches
+    deadline = time.time() + 10
+    while server_stats(port)["closed"] - before["closed"] < expected and time.time() < deadline:
+        time.sleep(0.05)
+    after = server_stats(port)
+    return out, good, after["closed"] - before["closed"], after["stalled"] - before["stalled"]
 
 
 def agnod_concurrent(d, clients, seconds):
@@ -273,8 +441,14 @@ def main():
     p.add_argument("--scales", default="1000,10000", help="concurrent-run counts for the RSS scenario")
     p.add_argument("--mcp-python", help="python of a venv with mcp 1.x, for the MCP tool scenario (scripts/setup-mcp.sh)")
     p.add_argument("--docs", default=os.path.join(HERE, "..", "..", "docs", "benchmarks.md"))
+    p.add_argument("--baseline-agnod", help="agnod of the previous release, for the A/B 2-step row (scripts/bench builds it)")
+    p.add_argument("--baseline-rev", default="d0612f8", help="what --baseline-agnod was built from (for the table)")
     a = p.parse_args()
     runs = 10 if a.quick else 30
+    ab_runs = 20 if a.quick else 100  # per daemon, for the 2-step rows (p99 of 100, not the maximum of 30)
+    par_runs = 10 if a.quick else 100  # the 8-branch cancel (>= 50 for the p99)
+    nested_runs = 10 if a.quick else 50
+    agno_nested_runs = 3 if a.quick else 10  # agno takes seconds per nested run
     scales = [100] if a.quick else [int(x) for x in a.scales.split(",") if x]
     servers = model_servers()
     rows = []
@@ -283,21 +457,56 @@ def main():
     try:
         d = Agnod(a.agnod, a.mcp_python, hold.url if hold else None, mcp_url)
         try:
-            progress("sequential runs")
-            seq = stats(agnod_sequential(d, runs))
+            progress("sequential runs" + (f" (this tree and {a.baseline_rev}, alternating)" if a.baseline_agnod else ""))
+            if a.baseline_agnod:  # the same config and model servers; only the workflows it cannot read left out
+                old_d = Agnod(a.baseline_agnod, a.mcp_python, hold.url if hold else None, mcp_url, v2=False)
+                try:
+                    seq_ms, old_ms = ab_sequential([d, old_d], ab_runs)
+                finally:
+                    old_d.stop()
+            else:
+                seq_ms, old_ms = agnod_sequential(d, ab_runs), None
+            seq = stats(seq_ms)
             agno_seq = stats(agno(a.agno_python, "sequential", "--port", str(PORTS["fast"]), "--runs", str(runs))["ms"])
             rows.append(("2-step run, 100 chunks/step, sequential (ms, median / p99)", fmt(agno_seq), fmt(seq),
                          f"{seq['median'] / agno_seq['median']:.3f}"))
+            if old_ms:
+                old = stats(old_ms)
+                rows.append((f"2-step run … previous release ({a.baseline_rev}), same run, same config and model server (ms, {ab_runs} runs each, alternating blocks of 10)",
+                             "(as above)", fmt(old), f"{old['median'] / agno_seq['median']:.3f}"))
+                rows.append((f"2-step run: this tree / previous release ({a.baseline_rev}), median; p99", "—",
+                             f"{seq['median'] / old['median']:.2f}; {seq['p99'] / old['p99']:.2f}", "—"))
             progress("64 concurrent clients")
             conc = agnod_concurrent(d, 64, 5 if a.quick else 10)
             agno_conc = agno(a.agno_python, "concurrent", "--port", str(PORTS["fast"]), "--clients", "64", "--seconds", "5" if a.quick else "10")["runs_per_s"]
             rows.append(("same, 64 concurrent clients (runs/s)", f"{agno_conc:.1f}", f"{conc:.1f}", f"{conc / agno_conc:.1f}× the runs"))
+            progress("20-node nested workflow")
+            nested_ms, nested_events, _ = nested_sequential(d, nested_runs)
+            nested = stats(nested_ms)
+            ev = sorted(nested_events)
+            ev_text = f"{ev[0]:,}" if ev[0] == ev[-1] else f"{ev[0]:,}–{ev[-1]:,}"
+            theirs = agno(a.agno_python, "nested", "--port", str(PORTS["fast"]), "--runs", str(agno_nested_runs))
+            t = stats(theirs.get("ms", []))
+            if t and theirs.get("status") == "WorkflowCompleted" and len(theirs["ran"]) == NESTED_AGENT_RUNS - 2:  # (11 names: both iterations of draft and critique)
+                tev = sorted(theirs["events"])
+                agno_cell = f"{fmt(t)}; {tev[len(tev) // 2]:,} events/run ({agno_nested_runs} runs)"
+                ratio = f"{nested['median'] / t['median']:.3f}"
+            else:
+                agno_cell, ratio = f"— ({theirs.get('error') or theirs.get('status')}, ran {theirs.get('ran')})", "—"
+            rows.append(("20-node nested workflow (Parallel of 3 with a Loop of 2, Router → Steps, Condition → else Steps, Steps; CEL; "
+                         f"13 agent steps of 100 chunks), sequential (ms, median / p99; events per run)", agno_cell,
+                         f"{fmt(nested)}; {ev_text} events/run ({nested_runs} runs)", ratio))
             for wf, label in [("stream", "model streaming 20 ms/token"), ("stall", "model stalled")]:
                 mine = stats(cancel_latencies(d.sock, wf, runs))
                 theirs = agno(a.agno_python, "cancel", "--port", str(PORTS[wf]), "--runs", str(runs), "--seconds", "3")["ms"]
                 t = stats(theirs)
                 rows.append((f"cancel → end, {label}, alone (ms)", fmt(t) if t and None not in theirs else "never (3 s cap)", fmt(mine),
                              f"{mine['median'] / t['median']:.3f}" if t and None not in theirs else "—"))
+            progress("cancel a Parallel of 8 branches on a stalled model")
+            par_ms, par_good, par_closed, par_stalled = parallel_cancel(d, par_runs)
+            rows.append((f"cancel → end, Parallel of 8 branches on a stalled model, alone (ms, {par_runs} cancels)", "—",
+                         f"{fmt(stats(par_ms))}; CANCELLED with 8 RunCancelled: {par_good}/{par_runs}; "
+                         f"model streams closed: {par_closed}/{par_runs * 8}" + ("" if par_stalled == par_runs * 8 else f" ({par_stalled} stalled)"), "—"))
             if hold:
                 progress("cancel while an MCP tool hangs")
                 before, expected = hold.closed, [hold.arrived]
@@ -386,6 +595,7 @@ def write_docs(a, rows, header):
         f"Written by `scripts/bench` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         f"Machine: {platform.platform()}, {os.cpu_count()} cores ({cpu}), {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB.",
         f"agno {agno_version} (PyPI, in-process, `OpenAILike` model, streaming); agnod {os.path.basename(a.agnod)} release build; {swift}.",
+        *([f"Previous release: agnod at {a.baseline_rev} (`git archive`, the same Package.resolved), release build, run beside this tree's."] if a.baseline_agnod else []),
         "Both sides use the same scripted OpenAI-compatible servers (`scripts/measure.py`'s, one process each).",
         "",
         "| " + " | ".join(header) + " |",

@@ -13,6 +13,7 @@ struct RequestRouter {
         case .list(let r): try await ListHandler().handle(r, exchange)
         case .remove(let r): try await RemoveHandler().handle(r, exchange)
         case .toolCalls(let r): try await ToolCallsHandler().handle(r, exchange)
+        case .check(let r): try await CheckHandler().handle(r, exchange)
         }
     }
 }
