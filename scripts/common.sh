@@ -27,7 +27,7 @@ start_model_server() {
   eval "$("$ROOT/scripts/setup-model.sh")"
   log "starting the model server on 127.0.0.1:$port (log: $logfile)"
   "$AGNOD_MODEL_PYTHON" -m llama_cpp.server --model "$AGNOD_MODEL_FILE" --model_alias smollm2 \
-    --chat_format chatml-function-calling --host 127.0.0.1 --port "$port" --n_ctx 2048 >"$logfile" 2>&1 &
+    --chat_format chatml-function-calling --host 127.0.0.1 --port "$port" --n_ctx 2048 --interrupt_requests False >"$logfile" 2>&1 &
   MODEL_PID=$!
   "$AGNOD_MODEL_PYTHON" - "$port" "$MODEL_PID" <<'PY' || { tail -20 "$logfile" >&2; die "the model server did not come up on port $port"; }
 import sys, time, urllib.request, os
