@@ -76,7 +76,7 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
     }
 
     public func insert(_ run: RunSummary) async throws {
-        let key = try await pool.write { db -> Int64 in
+        let key = try writeNow { db -> Int64 in
             try db.cachedStatement(
                 sql: """
                     INSERT INTO runs (run_id, session_id, workflow, status, owner_uid, owner, input, content, error,
@@ -97,7 +97,7 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
     }
 
     public func commit(_ batch: StoreBatch) async throws {
-        let written = try await pool.write { db in try self.write(batch, db) }
+        let written = try writeNow { db in try self.write(batch, db) }
         forget(written)
     }
 
@@ -106,6 +106,12 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
         let written = try pool.write { db in try write(batch, db) }
         forget(written)
     }
+
+    /// SQLite answers on the calling thread: a local file, read and written in microseconds, so the async
+    /// methods do their work inline instead of hopping to GRDB's queues and back. All of them, never a mix: a task blocked waiting for a reader while the
+    /// reader's holder waits for a thread of the same pool would deadlock (seen when only some reads were async).
+    private func readNow<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
+    private func writeNow<T>(_ body: (Database) throws -> T) throws -> T { try pool.write(body) }
 
     /// After a commit: remember the steps it stored; a finished run gets no more writes, so forget its key.
     private func forget(_ written: Written) {
@@ -210,7 +216,7 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
             if let cached = pages.get(key) {
                 stored = cached
             } else {
-                stored = try await readPage(runID: runID, page: page)
+                stored = try readPage(runID: runID, page: page)
                 pages.put(key, stored)
             }
             for event in stored where event.seq > afterSeq {
@@ -224,11 +230,10 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
         return events
     }
 
-    /// One page from SQLite. Async (GRDB runs it on a reader's queue): a task never blocks its thread waiting
-    /// for a free reader connection, which with every thread of the pool waiting would deadlock.
-    private func readPage(runID: String, page: Int) async throws -> [EncodedEvent] {
+    /// One page from SQLite.
+    private func readPage(runID: String, page: Int) throws -> [EncodedEvent] {
         let pageSize = pages.pageSize
-        return try await pool.read { db in
+        return try readNow { db in
             let statement = try db.cachedStatement(
                 sql: """
                     SELECT seq, json FROM events WHERE run = (SELECT id FROM runs WHERE run_id = ?) AND seq > ? AND seq <= ? ORDER BY seq
@@ -248,7 +253,7 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
     public var pageCacheStatistics: (hits: Int, misses: Int, bytes: Int) { pages.statistics }
 
     public func toolCalls(runID: String, afterSeq: Int, limit: Int, toolCallID: String?) async throws -> [ToolCallRecord] {
-        try await pool.read { db in
+        try readNow { db in
             let statement = try db.cachedStatement(
                 sql: """
                     SELECT seq, tool_call_id, step_index, step_name, agent_id, name, arguments, result, error, duration_ms
@@ -267,7 +272,7 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
     }
 
     public func position(runID: String) async throws -> [NodeResult] {
-        try await pool.read { db in
+        try readNow { db in
             try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
@@ -280,7 +285,7 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
     }
 
     public func summary(runID: String) async throws -> RunSummary? {
-        try await pool.read { db in
+        try readNow { db in
             guard
                 let row = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT \(StoredRun.columns) FROM runs r WHERE r.run_id = ?"), arguments: [runID])
@@ -305,14 +310,14 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [Int64(clamping: limit)]
-        return try await pool.read { [arguments] db in
+        return try readNow { [arguments] db in
             try Row.fetchAll(db, sql: "SELECT \(StoredRun.columns) FROM runs r \(filter) ORDER BY r.id DESC LIMIT ?", arguments: arguments)
                 .map { row in StoredRun.summary(row, steps: try StoredRun.steps(db, run: row["id"])) }
         }
     }
 
     public func remove(runID: String) async throws -> Bool {
-        let removed = try await pool.write { db in
+        let removed = try writeNow { db in
             try db.execute(sql: "DELETE FROM runs WHERE run_id = ?", arguments: [runID])
             return db.changesCount > 0
         }
@@ -323,7 +328,7 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
 
     public func removeFinished(finishedBefore: Date?, keepNewest: Int?) async throws -> Int {
         let finished = "status IN ('\(RunStatus.completed.rawValue)', '\(RunStatus.cancelled.rawValue)', '\(RunStatus.error.rawValue)')"
-        let total = try await pool.write { db -> Int in
+        let total = try writeNow { db -> Int in
             var total = 0
             if let cutoff = StoredRun.milliseconds(finishedBefore) {
                 try db.execute(

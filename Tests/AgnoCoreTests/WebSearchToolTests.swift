@@ -112,7 +112,9 @@ import Testing
         let server = CannedHTTPServer { request in
             request.header("X-Subscription-Token") == key
                 ? .answer(contentType: "application/json", body: Self.braveJSON)
-                : .answer(status: 401, contentType: "application/json", body: #"{"error": {"detail": "bad token \#(request.header("X-Subscription-Token") ?? "")"}}"#)
+                : .answer(
+                    status: 401, contentType: "application/json",
+                    body: #"{"error": {"detail": "bad token \#(request.header("X-Subscription-Token") ?? "")"}}"#)
         }
         try await server.start()
         var config = WebSearchConfig()
@@ -147,7 +149,8 @@ import Testing
         let server = CannedHTTPServer { request in
             switch request.uri {
             case let uri where uri.contains("q=slow"): return .hang
-            case let uri where uri.contains("q=huge"): return .answer(contentType: "application/json", body: String(repeating: "x", count: 5000))
+            case let uri where uri.contains("q=huge"):
+                return .answer(contentType: "application/json", body: String(repeating: "x", count: 5000))
             case let uri where uri.contains("q=busy"): return .answer(status: 429, contentType: "text/plain", body: "slow down")
             default: return .answer(contentType: "text/html", body: "<html>captcha</html>")
             }
@@ -156,11 +159,13 @@ import Testing
         var config = WebSearchConfig()
         config.backend = .searxng
         config.baseURL = server.baseURL
-        config.timeout = 0.3
+        // The slow server never answers; the others answer at once, but on a loaded 2-core machine "at once" once
+        // took longer than 0.3 s: the time limit is generous so that only the hanging server reaches it.
+        config.timeout = 2
         config.maxResponseBytes = 1000
         try await Self.withTool(config) { tool in
             let cases: [(String, String)] = [
-                ("slow", "did not answer within 0.3 s"),
+                ("slow", "did not answer within 2 s"),
                 ("huge", "more than 1000 bytes"),
                 ("busy", "HTTP 429 (rate limited: try again later): slow down"),
                 ("other", "not SearXNG JSON"),
@@ -185,7 +190,8 @@ import Testing
         gone.baseURL = address
         try await Self.withTool(gone) { tool in
             let error = await #expect(throws: ToolError.self) { try await tool.call(.object([("query", "x")])) }
-            #expect(error?.message.contains("web_search (duckduckgo at \(address)) could not be reached") == true, "\(error?.message ?? "")")
+            #expect(
+                error?.message.contains("web_search (duckduckgo at \(address)) could not be reached") == true, "\(error?.message ?? "")")
         }
     }
 

@@ -16,7 +16,7 @@ struct AgentRunner: Sendable {
         let agent = record.workflow.agents[step.agent]!
         let index = node.index
         let place = scope.place(of: node)
-        let context = RunEvents.AgentContext(agentRunID: RunID.make(), place: place, agentID: agent.key, agentName: agent.name)
+        let context = events.agentContext(agentRunID: RunID.make(), place: place, agentID: agent.key, agentName: agent.name)
         record.update { s in
             s.steps[index].status = .running
             s.steps[index].error = nil

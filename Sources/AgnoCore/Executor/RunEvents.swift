@@ -36,11 +36,24 @@ public struct RunEvents: Sendable {
 
     /// An agent-level event, carrying the agent run's own id and where it runs in the workflow.
     public func agent(_ name: EventName, _ context: AgentContext, _ fields: [(String, JSONValue?)] = []) -> JSONValue {
-        .compactObject(
-            [
-                ("event", .string(name.rawValue)), ("created_at", Self.now), ("run_id", .string(context.agentRunID)),
-                ("workflow_run_id", .string(runID)), ("session_id", .string(sessionID)),
-            ] + context.place.fields + [("agent_id", .string(context.agentID)), ("agent_name", .string(context.agentName))] + fields)
+        var pairs: [(String, JSONValue)] = [
+            ("event", .string(name.rawValue)), ("created_at", Self.now), ("run_id", .string(context.agentRunID)),
+        ]
+        pairs.reserveCapacity(3 + context.fields.count + fields.count)
+        pairs += context.fields
+        for (key, value) in fields { if let value { pairs.append((key, value)) } }
+        return .object(pairs)
+    }
+
+    /// Where an agent runs, for the events of one step: the fields every agent-level event of it carries
+    /// after `event`, `created_at` and `run_id` are made once per step, not once per streamed chunk.
+    public func agentContext(agentRunID: String, place: StepPlace, agentID: String, agentName: String) -> AgentContext {
+        let constant: [(String, JSONValue?)] =
+            [("workflow_run_id", .string(runID)), ("session_id", .string(sessionID))] + place.fields
+            + [("agent_id", .string(agentID)), ("agent_name", .string(agentName))]
+        return AgentContext(
+            agentRunID: agentRunID, place: place, agentID: agentID, agentName: agentName,
+            fields: constant.compactMap { key, value in value.map { (key, $0) } })
     }
 
     /// Where an agent runs: the ids agent-level events carry.
@@ -49,6 +62,8 @@ public struct RunEvents: Sendable {
         public var place: StepPlace
         public var agentID: String
         public var agentName: String
+        /// The constant fields of the step's agent-level events, in order.
+        var fields: [(String, JSONValue)]
 
         public var stepName: String { place.name }
         public var stepIndex: Int { place.index }
