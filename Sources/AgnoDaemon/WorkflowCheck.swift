@@ -12,11 +12,9 @@ public enum WorkflowCheck {
         var paths = files
         if paths.isEmpty {
             do {
-                paths = try FileManager.default.contentsOfDirectory(atPath: config.workflowsDir).sorted()
-                    .filter { name in !name.hasPrefix(".") && [".yaml", ".yml", ".json"].contains { name.hasSuffix($0) } }
-                    .map { (config.workflowsDir as NSString).appendingPathComponent($0) }
+                paths = try WorkflowCatalog.files(in: config.workflowsDir)
             } catch {
-                return (["\(config.workflowsDir): cannot read the workflows directory: \((error as NSError).localizedDescription)"], false)
+                return (["\(error)"], false)
             }
         }
         for path in paths {

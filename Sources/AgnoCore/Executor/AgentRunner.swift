@@ -17,12 +17,7 @@ struct AgentRunner: Sendable {
         let index = node.index
         let place = scope.place(of: node)
         let context = events.agentContext(agentRunID: RunID.make(), place: place, agentID: agent.key, agentName: agent.name)
-        record.update { s in
-            s.steps[index].status = .running
-            s.steps[index].error = nil
-            s.steps[index].iteration = scope.iteration
-            s.steps[index].attempt = scope.attempt
-        }
+        record.markRunning(index, scope)
         record.emit(events.step(.stepStarted, place, [("step_description", node.description.map(JSONValue.string))]))
         let text = TextBuffer()
         do {

@@ -4,12 +4,7 @@ import AgnoProtocol
 extension NodeWalker {
     /// Marks `node` RUNNING in this scope's iteration and attempt.
     func markRunning(_ node: StepNode, _ scope: WalkScope) {
-        record.update { s in
-            s.steps[node.index].status = .running
-            s.steps[node.index].error = nil
-            s.steps[node.index].iteration = scope.iteration
-            s.steps[node.index].attempt = scope.attempt
-        }
+        record.markRunning(node.index, scope)
     }
 
     func mark(_ node: StepNode, _ status: RunStatus, content: String? = nil, error: String? = nil) {
@@ -54,5 +49,17 @@ extension NodeWalker {
     /// A compound node that fails by itself (its expression failed): ERROR with a `StepError`.
     func failNode(_ node: StepNode, _ scope: WalkScope, _ message: String) -> StepOutcome {
         finishCompound(node, scope, .failed(message), completed: .stepCompleted)
+    }
+}
+
+extension RunRecord {
+    /// Marks step `index` RUNNING in the scope's iteration and attempt (its error from an earlier attempt cleared).
+    func markRunning(_ index: Int, _ scope: WalkScope) {
+        update { s in
+            s.steps[index].status = .running
+            s.steps[index].error = nil
+            s.steps[index].iteration = scope.iteration
+            s.steps[index].attempt = scope.attempt
+        }
     }
 }

@@ -63,7 +63,7 @@ struct StepNodeParser {
         for (key, keyNode, v) in entries {
             guard allowed.contains(key) else {
                 if key == "human_review" { throw keyNode.error("\(label): 'human_review' is not supported by this agnod yet") }
-                throw WorkflowParser.unknownKey(key, keyNode, in: "\(label) (\(type))", known: allowed)
+                throw ConfigError.unknownKey(key, keyNode, in: "\(label) (\(type))", known: allowed)
             }
             switch key {
             case "max_retries":

@@ -14,19 +14,19 @@ public struct WorkflowCatalog: Sendable {
     /// Loads every `*.yaml`, `*.yml` and `*.json` file in `directory`, in name order.
     public static func load(directory: String, parser: WorkflowParser) -> WorkflowCatalog {
         var catalog = WorkflowCatalog()
-        let names: [String]
+        let paths: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+            paths = try files(in: directory)
         } catch {
-            catalog.problems.append(ConfigError(file: directory, line: nil, reason: "cannot read the workflows directory: \((error as NSError).localizedDescription)"))
+            catalog.problems.append(error)
             return catalog
         }
-        for name in names where [".yaml", ".yml", ".json"].contains(where: { name.hasSuffix($0) }) && !name.hasPrefix(".") {
-            let path = (directory as NSString).appendingPathComponent(name)
+        for path in paths {
             do {
                 let workflow = try parser.parse(path: path)
                 if let other = catalog.workflows[workflow.name] {
-                    catalog.problems.append(ConfigError(file: path, line: nil, reason: "workflow name '\(workflow.name)' is already used by \(other.file)"))
+                    catalog.problems.append(
+                        ConfigError(file: path, line: nil, reason: "workflow name '\(workflow.name)' is already used by \(other.file)"))
                     continue
                 }
                 catalog.workflows[workflow.name] = workflow
@@ -35,6 +35,19 @@ public struct WorkflowCatalog: Sendable {
             }
         }
         return catalog
+    }
+
+    /// The workflow files of `directory` (`*.yaml`, `*.yml`, `*.json`, not hidden), in name order.
+    public static func files(in directory: String) throws(ConfigError) -> [String] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        } catch {
+            throw ConfigError(
+                file: directory, line: nil, reason: "cannot read the workflows directory: \((error as NSError).localizedDescription)")
+        }
+        return names.filter { name in [".yaml", ".yml", ".json"].contains { name.hasSuffix($0) } && !name.hasPrefix(".") }
+            .map { (directory as NSString).appendingPathComponent($0) }
     }
 
     /// Workflows sorted by name.

@@ -49,7 +49,7 @@ public struct WorkflowParser: Sendable {
             case "timeout":
                 timeout = try value.duration("'timeout'")
                 if timeout! <= 0 { throw value.error("'timeout' must be more than 0") }
-            default: throw Self.unknownKey(key, keyNode, in: "a workflow file", known: Self.topKeys)
+            default: throw ConfigError.unknownKey(key, keyNode, in: "a workflow file", known: Self.topKeys)
             }
         }
         guard WorkflowParser.isValidName(name) else {
@@ -92,14 +92,10 @@ public struct WorkflowParser: Sendable {
             case "tool_choice": agent.toolChoice = try v.string("'tool_choice' of agent '\(key)'")
             case "temperature": agent.temperature = try v.double("'temperature' of agent '\(key)'")
             case "max_tokens": agent.maxTokens = try v.int("'max_tokens' of agent '\(key)'")
-            default: throw Self.unknownKey(k, keyNode, in: "agent '\(key)'", known: Self.agentKeys)
+            default: throw ConfigError.unknownKey(k, keyNode, in: "agent '\(key)'", known: Self.agentKeys)
             }
         }
         return agent
-    }
-
-    static func unknownKey(_ key: String, _ node: YAMLValue, in what: String, known: [String]) -> ConfigError {
-        ConfigError.unknownKey(key, node, in: what, known: known)
     }
 
     static func isValidName(_ name: String) -> Bool {
