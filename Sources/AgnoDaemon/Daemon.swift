@@ -21,6 +21,8 @@ public final class Daemon: Sendable {
     let notifier = SystemdNotifier()
     let writer: StoreWriter
     let checkpointer: StoreCheckpointer
+    /// Runs a previous process left PENDING or RUNNING that go on once the tool servers are up.
+    let resumable: [RunSummary]
 
     /// Opens the store (ending runs a previous process left unfinished) and loads the workflows.
     public init(config: DaemonConfig, overrides: DaemonConfig.Overrides = .init(), logger: Logger) async throws {
@@ -28,18 +30,22 @@ public final class Daemon: Sendable {
         self.overrides = overrides
         let runLog = RunLog(logger: logger)
         let store = try SQLiteRunStore(stateDir: config.stateDir, durability: config.durability)
-        let recovered = try await RunRecovery().recover(store)
-        for run in recovered { runLog.interrupted(run) }
+        let mcp = MCPHub(configs: config.mcpServers, logger: logger)
+        let catalog = Daemon.loadWorkflows(
+            config, parser: WorkflowParser(knownTools: ToolHost.knownNames, unlistedServers: mcp.unlisted), logger: logger)
+        let recovered = try await RunRecovery(disposition: Daemon.restartDisposition(catalog)).recoverAll(store)
+        for run in recovered.ended { runLog.interrupted(run) }
+        resumable = recovered.resumable
         logger.info(
             "store opened",
-            metadata: ["path": "\(store.path)", "durability": "\(config.durability.rawValue)", "interrupted_runs": "\(recovered.count)"])
+            metadata: [
+                "path": "\(store.path)", "durability": "\(config.durability.rawValue)", "interrupted_runs": "\(recovered.ended.count)",
+                "resuming_runs": "\(recovered.resumable.count)", "paused_runs": "\(recovered.paused.count)",
+            ])
         checkpointer = store.startCheckpointing()
         writer = StoreWriter(store: store) { error in
             logger.error("the run store failed to write; runs that were writing are stopped", metadata: ["error": "\(error)"])
         }
-        let mcp = MCPHub(configs: config.mcpServers, logger: logger)
-        let catalog = Daemon.loadWorkflows(
-            config, parser: WorkflowParser(knownTools: ToolHost.knownNames, unlistedServers: mcp.unlisted), logger: logger)
         let models = ModelResolver(providers: config.providers, defaultModel: config.defaultModel)
         let table = RunTable(writer: writer, limits: config.limits)
         context = DaemonContext(
@@ -52,14 +58,38 @@ public final class Daemon: Sendable {
                 models: context.models, tools: context.tools, defaultToolCallLimit: context.config.toolCallLimit)
             await WorkflowRunner(environment: environment).run(record)
         }
+        table.setWorkflows { name in context.catalog.workflows[name] }
+        for run in recovered.paused { table.armPauseTimer(run) }
         let notifier = self.notifier
         table.setOnChange { [weak table] change in
             switch change {
             case .accepted(let record): runLog.accepted(record)
             case .started(let record): runLog.started(record)
-            case .settled(let record): runLog.ended(record.summary)
+            case .continued(let record): runLog.continued(record)
+            case .resumed(let record): runLog.resumed(record)
+            case .settled(let record):
+                let summary = record.summary
+                if summary.status == .paused { runLog.paused(summary) } else { runLog.ended(summary) }
             }
             if let table { notifier.status(Daemon.status(table)) }
+        }
+    }
+
+    /// What start-up does with a run a previous process left unfinished: a PAUSED run waits on; a PENDING or
+    /// RUNNING one resumes unless its workflow says `on_restart: error`, is no longer loaded, or has other steps.
+    static func restartDisposition(_ catalog: WorkflowCatalog) -> @Sendable (RunSummary) -> RunRecovery.Disposition {
+        { run in
+            if run.status == .paused { return .keep }
+            let base = RunRecovery.endInterrupted(run)
+            guard case .endWithError(let reason) = base else { return base }
+            guard let workflow = catalog.workflows[run.workflow] else {
+                return .endWithError("\(reason); its workflow '\(run.workflow)' is not loaded, so it could not resume")
+            }
+            if workflow.onRestart == .error { return base }
+            guard RunTable.sameTree(run, workflow) else {
+                return .endWithError("\(reason); the steps of workflow '\(run.workflow)' changed, so it could not resume")
+            }
+            return .keep
         }
     }
 
@@ -131,6 +161,14 @@ public final class Daemon: Sendable {
     /// Serves until SIGTERM or SIGINT; returns once everything is stopped and stored.
     public func run() async throws {
         await startToolServers()
+        for run in resumable {
+            guard let workflow = context.catalog.workflows[run.workflow], RunTable.sameTree(run, workflow) else { continue }
+            do {
+                try await context.table.resume(run, workflow: workflow)
+            } catch {
+                logger.error("could not resume run", metadata: ["run_id": "\(run.runID)", "error": "\(error)"])
+            }
+        }
         let listener = listener()
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP])
         let watchdog = startWatchdog()

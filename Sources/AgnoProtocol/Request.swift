@@ -10,9 +10,10 @@ public enum Request: Sendable, Equatable {
     case remove(RemoveRequest)
     case toolCalls(ToolCallsRequest)
     case check(CheckRequest)
+    case `continue`(ContinueRequest)
 
     /// The op names this version understands.
-    public static let ops = ["hello", "workflows", "start", "stream", "cancel", "status", "list", "rm", "tool_calls", "check"]
+    public static let ops = ["hello", "workflows", "start", "stream", "cancel", "status", "list", "rm", "tool_calls", "check", "continue"]
 
     /// Reads the op-specific parameters of an already-parsed request object.
     public init(op: String, params: Params) throws(ProtocolError) {
@@ -27,6 +28,7 @@ public enum Request: Sendable, Equatable {
         case "rm": self = .remove(try RemoveRequest(params))
         case "tool_calls": self = .toolCalls(try ToolCallsRequest(params))
         case "check": self = .check(try CheckRequest(params))
+        case "continue": self = .continue(try ContinueRequest(params))
         default:
             throw ProtocolError(
                 .unknownOp,
@@ -47,6 +49,7 @@ public enum Request: Sendable, Equatable {
         case .remove: return "rm"
         case .toolCalls: return "tool_calls"
         case .check: return "check"
+        case .continue: return "continue"
         }
     }
 
@@ -63,6 +66,7 @@ public enum Request: Sendable, Equatable {
         case .remove(let r): return r.parameters
         case .toolCalls(let r): return r.parameters
         case .check(let r): return r.parameters
+        case .continue(let r): return r.parameters
         }
     }
 

@@ -194,3 +194,34 @@ public struct ToolCallsRequest: Sendable, Equatable {
         ]
     }
 }
+
+/// `continue`: answers a PAUSED run's requirement (approve or reject, with the user-input fields when it
+/// asks for them); the run resumes (`StepContinued`), optionally streaming its events on this request.
+public struct ContinueRequest: Sendable, Equatable {
+    public var runID: String
+    public var decision: Review.Decision
+    public var input: JSONValue?
+    public var stream: Bool
+
+    public init(runID: String, decision: Review.Decision, input: JSONValue? = nil, stream: Bool = false) {
+        self.runID = runID
+        self.decision = decision
+        self.input = input
+        self.stream = stream
+    }
+
+    init(_ p: Params) throws(ProtocolError) {
+        runID = try p.string("run_id")
+        let raw = try p.string("decision")
+        guard let decision = Review.Decision(rawValue: raw), decision != .timeout else {
+            throw .badRequest("parameter 'decision' must be \"approve\" or \"reject\", not \"\(raw)\"")
+        }
+        self.decision = decision
+        input = try p.optionalObject("input")
+        stream = try p.optionalBool("stream") ?? false
+    }
+
+    var parameters: [(String, JSONValue?)] {
+        [("run_id", .string(runID)), ("decision", .string(decision.rawValue)), ("input", input), ("stream", stream ? .bool(true) : nil)]
+    }
+}

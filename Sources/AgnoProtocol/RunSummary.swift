@@ -21,12 +21,19 @@ public struct RunSummary: Sendable, Equatable {
     /// The start request's `additional_data` and `session_state`, when it gave them.
     public var additionalData: JSONValue?
     public var sessionState: JSONValue?
+    /// What a PAUSED run waits for.
+    public var waitingFor: PauseRequirement?
+    /// The answers given to the run's pauses, oldest first.
+    public var reviews: [Review]
+    /// A digest of the workflow file the run started on (not on the wire): a run resumes only on the same file.
+    public var workflowDigest: String?
 
     public init(
         runID: String, sessionID: String, workflow: String, status: RunStatus, ownerUID: UInt32, owner: String,
         input: String, content: String? = nil, error: String? = nil, createdAt: Date, startedAt: Date? = nil,
         finishedAt: Date? = nil, lastSeq: Int = 0, steps: [StepSummary], cancelledBy: String? = nil,
-        additionalData: JSONValue? = nil, sessionState: JSONValue? = nil
+        additionalData: JSONValue? = nil, sessionState: JSONValue? = nil, waitingFor: PauseRequirement? = nil, reviews: [Review] = [],
+        workflowDigest: String? = nil
     ) {
         self.runID = runID
         self.sessionID = sessionID
@@ -45,19 +52,28 @@ public struct RunSummary: Sendable, Equatable {
         self.cancelledBy = cancelledBy
         self.additionalData = additionalData
         self.sessionState = sessionState
+        self.waitingFor = waitingFor
+        self.reviews = reviews
+        self.workflowDigest = workflowDigest
     }
 
     public var json: JSONValue {
-        .object(
-            [
-                ("run_id", .string(runID)), ("session_id", .string(sessionID)), ("workflow", .string(workflow)),
-                ("status", .string(status.rawValue)), ("owner_uid", .int(Int(ownerUID))), ("owner", .string(owner)),
-                ("input", .string(input)), ("content", .optional(content)), ("error", .optional(error)),
-                ("created_at", .string(Timestamp.rfc3339(createdAt))),
-                ("started_at", .optional(startedAt.map(Timestamp.rfc3339))),
-                ("finished_at", .optional(finishedAt.map(Timestamp.rfc3339))),
-                ("last_seq", .int(lastSeq)), ("steps", .array(steps.map(\.json))), ("cancelled_by", .optional(cancelledBy)),
-            ] + (additionalData.map { [("additional_data", $0)] } ?? []) + (sessionState.map { [("session_state", $0)] } ?? []))
+        var pairs: [(String, JSONValue)] = [
+            ("run_id", .string(runID)), ("session_id", .string(sessionID)), ("workflow", .string(workflow)),
+            ("status", .string(status.rawValue)), ("owner_uid", .int(Int(ownerUID))), ("owner", .string(owner)),
+            ("input", .string(input)), ("content", .optional(content)), ("error", .optional(error)),
+            ("created_at", .string(Timestamp.rfc3339(createdAt))),
+        ]
+        pairs.append(("started_at", .optional(startedAt.map(Timestamp.rfc3339))))
+        pairs.append(("finished_at", .optional(finishedAt.map(Timestamp.rfc3339))))
+        pairs.append(("last_seq", .int(lastSeq)))
+        pairs.append(("steps", .array(steps.map(\.json))))
+        pairs.append(("cancelled_by", .optional(cancelledBy)))
+        if let additionalData { pairs.append(("additional_data", additionalData)) }
+        if let sessionState { pairs.append(("session_state", sessionState)) }
+        if let waitingFor { pairs.append(("waiting_for", waitingFor.json)) }
+        if !reviews.isEmpty { pairs.append(("reviews", .array(reviews.map(\.json)))) }
+        return .object(pairs)
     }
 
     public init?(json: JSONValue) {
@@ -73,6 +89,8 @@ public struct RunSummary: Sendable, Equatable {
             finishedAt: json["finished_at"]?.stringValue.flatMap(Timestamp.parse),
             lastSeq: json["last_seq"]?.intValue ?? 0,
             steps: json["steps"]?.arrayValue?.compactMap(StepSummary.init(json:)) ?? [],
-            cancelledBy: json["cancelled_by"]?.stringValue, additionalData: json["additional_data"], sessionState: json["session_state"])
+            cancelledBy: json["cancelled_by"]?.stringValue, additionalData: json["additional_data"], sessionState: json["session_state"],
+            waitingFor: json["waiting_for"].flatMap(PauseRequirement.init(json:)),
+            reviews: json["reviews"]?.arrayValue?.compactMap(Review.init(json:)) ?? [])
     }
 }

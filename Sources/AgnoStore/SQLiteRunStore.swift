@@ -80,13 +80,15 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
             try db.cachedStatement(
                 sql: """
                     INSERT INTO runs (run_id, session_id, workflow, status, owner_uid, owner, input, content, error,
-                                      created_at_ms, started_at_ms, finished_at_ms, additional_data, session_state)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      created_at_ms, started_at_ms, finished_at_ms, additional_data, session_state,
+                                      workflow_digest)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
                 run.runID, run.sessionID, run.workflow, run.status.rawValue, Int64(run.ownerUID), run.owner, run.input,
                 run.content, run.error, StoredRun.milliseconds(run.createdAt), StoredRun.milliseconds(run.startedAt),
                 StoredRun.milliseconds(run.finishedAt), run.additionalData?.encodedString, run.sessionState?.encodedString,
+                run.workflowDigest,
             ])
             let key = db.lastInsertedRowID
             try saveSteps(db, key: key, run.steps, stored: nil)
@@ -163,13 +165,15 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
         }
         let updateRun = try db.cachedStatement(
             sql: """
-                UPDATE runs SET status = ?, content = ?, error = ?, started_at_ms = ?, finished_at_ms = ?, cancelled_by = ? WHERE id = ?
+                UPDATE runs SET status = ?, content = ?, error = ?, started_at_ms = ?, finished_at_ms = ?, cancelled_by = ?,
+                                waiting_for = ?, reviews = ? WHERE id = ?
                 """)
         for run in batch.runs.values {
             guard let key = try key(db, run.runID) else { continue }
             try updateRun.execute(arguments: [
                 run.status.rawValue, run.content, run.error, StoredRun.milliseconds(run.startedAt),
-                StoredRun.milliseconds(run.finishedAt), run.cancelledBy, key,
+                StoredRun.milliseconds(run.finishedAt), run.cancelledBy, run.waitingFor?.json.encodedString,
+                run.reviews.isEmpty ? nil : JSONValue.array(run.reviews.map(\.json)).encodedString, key,
             ])
             try saveSteps(db, key: key, run.steps, stored: storedSteps.withLock { $0[key] })
             written.steps[key] = run.steps

@@ -90,6 +90,16 @@ enum StoreSchema {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v5: pauses and reviews") { db in
+            // What a PAUSED run waits for and the answers its pauses got (JSON, as the protocol shows them), and
+            // the digest of the workflow file it started on (a run resumes after a restart only on that file).
+            try db.execute(
+                sql: """
+                    ALTER TABLE runs ADD COLUMN waiting_for TEXT;
+                    ALTER TABLE runs ADD COLUMN reviews TEXT;
+                    ALTER TABLE runs ADD COLUMN workflow_digest TEXT;
+                    """)
+        }
         return migrator
     }
 }

@@ -7,6 +7,7 @@ enum StoredRun {
     static let columns = """
         r.id, r.run_id, r.session_id, r.workflow, r.status, r.owner_uid, r.owner, r.input, r.content, r.error,
         r.created_at_ms, r.started_at_ms, r.finished_at_ms, r.cancelled_by, r.additional_data, r.session_state,
+        r.waiting_for, r.reviews, r.workflow_digest,
         (SELECT max(seq) FROM events e WHERE e.run = r.id) AS last_seq
         """
 
@@ -19,7 +20,10 @@ enum StoredRun {
             startedAt: date(row["started_at_ms"]), finishedAt: date(row["finished_at_ms"]),
             lastSeq: row["last_seq"] ?? 0, steps: steps, cancelledBy: row["cancelled_by"],
             additionalData: (row["additional_data"] as String?).flatMap { try? JSONValue.parse($0) },
-            sessionState: (row["session_state"] as String?).flatMap { try? JSONValue.parse($0) })
+            sessionState: (row["session_state"] as String?).flatMap { try? JSONValue.parse($0) },
+            waitingFor: (row["waiting_for"] as String?).flatMap { try? JSONValue.parse($0) }.flatMap(PauseRequirement.init(json:)),
+            reviews: (row["reviews"] as String?).flatMap { try? JSONValue.parse($0) }?.arrayValue?.compactMap(Review.init(json:)) ?? [],
+            workflowDigest: row["workflow_digest"])
     }
 
     static func steps(_ db: Database, run: Int64) throws -> [StepSummary] {

@@ -10,4 +10,7 @@ public enum MessageID: String, Sendable, CaseIterable {
     case daemonReady = "cba15ac95fa64a15b9a3754d4f99f136"
     case daemonStopping = "55eac18e177749ad9b89085e294ea689"
     case daemonReloaded = "d3c90356b6464c6db48198dc970537e4"
+    case runPaused = "fc2ab91157f742658e5500c76f8fa920"
+    case runContinued = "c9b13b3743454cb29fa8c49d810e43b4"
+    case runResumed = "1b4cb100690f436d91b5343523e2a085"
 }

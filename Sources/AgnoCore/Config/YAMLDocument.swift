@@ -5,10 +5,13 @@ import Yams
 public struct YAMLDocument: Sendable {
     public let file: String
     public let root: YAMLValue
+    /// A digest of the text (FNV-1a, 64 bits, hex): tells whether a file changed, not a security hash.
+    public let digest: String
 
     /// Parses `text`; a syntax error becomes a `ConfigError` with the line of the problem.
     public init(text: String, file: String) throws(ConfigError) {
         self.file = file
+        self.digest = YAMLDocument.digest(of: text)
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw ConfigError(file: file, line: nil, reason: "the file is empty")
@@ -127,6 +130,18 @@ public struct YAMLValue: @unchecked Sendable {
     public func stringList(_ what: String) throws(ConfigError) -> [String] {
         if case .scalar = node { return [try string(what)] }
         return try sequence(what).map { v throws(ConfigError) in try v.string("an item of \(what)") }
+    }
+}
+
+extension YAMLDocument {
+    public static func digest(of text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
 

@@ -27,4 +27,7 @@ public enum EventName: String, Sendable {
     case routerExecutionCompleted = "RouterExecutionCompleted"
     case stepsExecutionStarted = "StepsExecutionStarted"
     case stepsExecutionCompleted = "StepsExecutionCompleted"
+    case stepPaused = "StepPaused"
+    case stepContinued = "StepContinued"
+    case workflowPaused = "WorkflowPaused"
 }

@@ -1,10 +1,16 @@
 /// An agent step: its input is its template, rendered, or the previous node's output.
 extension NodeWalker {
     func runAgent(_ node: StepNode, _ step: AgentStep, input: String, scope: WalkScope) async -> StepOutcome {
-        let text =
+        var text =
             step.input.map {
                 $0.render(input: progress.input, previous: input, outputs: progress.outputsByName, additionalData: progress.additionalText)
             } ?? input
+        let answered = scope.answer?.input?.objectValue ?? []
+        if !answered.isEmpty {
+            // The fields a person gave when the review above asked for them.
+            let lines = answered.map { key, value in "- \(key): \(value.stringValue ?? value.encodedString)" }
+            text += "\n\nUser input:\n" + lines.joined(separator: "\n")
+        }
         let runner = AgentRunner(environment: environment, record: record, events: events, budget: budget)
         return await runner.run(node: node, step: step, input: text, scope: scope)
     }

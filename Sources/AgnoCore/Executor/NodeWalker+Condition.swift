@@ -11,10 +11,10 @@ extension NodeWalker {
         switch evaluateBool(condition.evaluator, progress.conditionBindings(previous: input), what: "the evaluator of '\(node.name)'") {
         case .success(let b): result = b
         case .failure(let failure):
-            record.emit(events.step(.conditionExecutionStarted, place))
+            announce(.conditionExecutionStarted, place)
             return failNode(node, scope, failure.message)
         }
-        record.emit(events.step(.conditionExecutionStarted, place, [("condition_result", .bool(result))]))
+        announce(.conditionExecutionStarted, place, [("condition_result", .bool(result))])
         let taken = result ? condition.steps : condition.elseSteps
         markSkipped(result ? condition.elseSteps : condition.steps)
         let outcome = taken.isEmpty ? .completed(input) : await sequence(taken, input: input, scope: scope.below(node))

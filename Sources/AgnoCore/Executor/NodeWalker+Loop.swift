@@ -9,20 +9,35 @@ extension NodeWalker {
         markRunning(node, scope)
         let place = scope.place(of: node)
         let max = loop.maxIterations
-        record.emit(events.step(.loopExecutionStarted, place, [("max_iterations", .int(max))]))
+        announce(.loopExecutionStarted, place, [("max_iterations", .int(max))])
         var current = input
         var iterations = 0
         for iteration in 1...max {
             if Task.isCancelled { return finishCompound(node, scope, .cancelled(partial: current), completed: .loopExecutionCompleted) }
-            iterations = iteration
-            record.update { $0.steps[node.index].iteration = iteration }
             let collector = IterationCollector()
             var inner = scope.below(node, iteration: iteration)
+            if let review = node.options.humanReview, review.asksBefore {
+                // The review comes before every iteration; a rejection ends the loop where it is.
+                switch reviewBefore(node, review, path: inner.parentPath!, input: current, scope: scope) {
+                case .proceed(let answer): inner.answer = answer
+                case .skip:
+                    if iteration == 1 {
+                        markSkipped([node])
+                        return .completed(input, succeeded: false)
+                    }
+                    return finishCompound(node, scope, .completed(current), completed: .loopExecutionCompleted) { _ in
+                        [("total_iterations", .int(iteration - 1)), ("max_iterations", .int(max))]
+                    }
+                case .ended(let other): return finishCompound(node, scope, other, completed: .loopExecutionCompleted)
+                }
+            }
+            iterations = iteration
+            record.update { $0.steps[node.index].iteration = iteration }
             inner.collectors.append(collector)
             let iterationFields: [(String, JSONValue?)] = [("iteration", .int(iteration)), ("max_iterations", .int(max))]
             var started = place
             started.iteration = iteration
-            record.emit(events.step(.loopIterationStarted, started, iterationFields))
+            announce(.loopIterationStarted, started, iterationFields)
             switch await sequence(loop.steps, input: current, scope: inner) {
             case .completed(let output, _): current = output
             case let other: return finishCompound(node, scope, other, completed: .loopExecutionCompleted)
@@ -40,9 +55,8 @@ extension NodeWalker {
                 case .failure(let failure): return failNode(node, scope, failure.message)
                 }
             }
-            record.emit(
-                events.step(
-                    .loopIterationCompleted, started, iterationFields + [("should_continue", .bool(!done)), ("content", .string(current))]))
+            announce(
+                .loopIterationCompleted, started, iterationFields + [("should_continue", .bool(!done)), ("content", .string(current))])
             if done { break }
         }
         let total = iterations

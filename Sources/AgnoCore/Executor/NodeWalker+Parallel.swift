@@ -7,7 +7,7 @@ extension NodeWalker {
     func runParallel(_ node: StepNode, _ branches: [StepNode], input: String, scope: WalkScope) async -> StepOutcome {
         markRunning(node, scope)
         let place = scope.place(of: node)
-        record.emit(events.step(.parallelExecutionStarted, place, [("parallel_step_count", .int(branches.count))]))
+        announce(.parallelExecutionStarted, place, [("parallel_step_count", .int(branches.count))])
         let failure = Interrupt(.siblingFailed)
         let inner = scope.below(node).with(failure)
         let walker = self
@@ -28,8 +28,10 @@ extension NodeWalker {
         var sections: [String] = []
         var firstFailure: String?
         var cancelled = false
+        var firstPause: PauseRequirement?
         for (branch, outcome) in zip(branches, outcomes) {
             switch outcome {
+            case .paused(let requirement)?: firstPause = firstPause ?? requirement
             case .completed(let output, let succeeded)?: if succeeded { sections.append("## \(branch.name)\n\n\(output)") }
             case .failed(let message)?: firstFailure = firstFailure ?? message
             case .cancelled?, nil: cancelled = true
@@ -41,6 +43,9 @@ extension NodeWalker {
             outcome = .failed(firstFailure)
         } else if cancelled || Task.isCancelled {
             outcome = .cancelled(partial: joined)
+        } else if let firstPause {
+            // The branches that did not pause are done (stored); the run pauses for the first that did.
+            outcome = .paused(firstPause)
         } else {
             outcome = .completed(joined)
         }

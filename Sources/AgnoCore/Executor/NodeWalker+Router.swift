@@ -11,22 +11,30 @@ extension NodeWalker {
         bindings["step_choices"] = .list(names.map(CELValue.string))
         let what = "the selector of '\(node.name)' (\(router.selector.source))"
         let chosen: StepNode
-        do {
-            let value = try router.selector.evaluate(bindings)
-            guard case .string(let name) = value else {
-                record.emit(events.step(.routerExecutionStarted, place))
-                return failNode(node, scope, "\(what) returned \(value.typeName) \(value), not the name of a choice")
-            }
-            guard let choice = router.choices.first(where: { $0.name == name }) else {
-                record.emit(events.step(.routerExecutionStarted, place))
-                return failNode(node, scope, "\(what) chose '\(name)', which is not one of its choices (\(names.joined(separator: ", ")))")
-            }
+        if let answer = scope.answer, answer.stepPath == place.path, let route = answer.input?["route"]?.stringValue,
+            let choice = router.choices.first(where: { $0.name == route })
+        {
+            // The person who answered the Router's review chose the route.
             chosen = choice
-        } catch {
-            record.emit(events.step(.routerExecutionStarted, place))
-            return failNode(node, scope, "\(what) failed: \(error.message)")
+        } else {
+            do {
+                let value = try router.selector.evaluate(bindings)
+                guard case .string(let name) = value else {
+                    announce(.routerExecutionStarted, place)
+                    return failNode(node, scope, "\(what) returned \(value.typeName) \(value), not the name of a choice")
+                }
+                guard let choice = router.choices.first(where: { $0.name == name }) else {
+                    announce(.routerExecutionStarted, place)
+                    return failNode(
+                        node, scope, "\(what) chose '\(name)', which is not one of its choices (\(names.joined(separator: ", ")))")
+                }
+                chosen = choice
+            } catch {
+                announce(.routerExecutionStarted, place)
+                return failNode(node, scope, "\(what) failed: \(error.message)")
+            }
         }
-        record.emit(events.step(.routerExecutionStarted, place, [("selected_steps", .array([.string(chosen.name)]))]))
+        announce(.routerExecutionStarted, place, [("selected_steps", .array([.string(chosen.name)]))])
         markSkipped(router.choices.filter { $0.name != chosen.name })
         let outcome = await walk(chosen, input: input, scope: scope.below(node))
         return finishCompound(node, scope, outcome, completed: .routerExecutionCompleted) { _ in

@@ -42,6 +42,8 @@ extension NodeWalker {
             record.emit(events.step(.stepError, place, [("error", .string(message))]))
         case .cancelled:
             mark(node, .cancelled)
+        case .paused:
+            break
         }
         return outcome
     }

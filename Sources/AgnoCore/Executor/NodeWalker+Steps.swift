@@ -2,7 +2,7 @@
 extension NodeWalker {
     func runSteps(_ node: StepNode, _ children: [StepNode], input: String, scope: WalkScope) async -> StepOutcome {
         markRunning(node, scope)
-        record.emit(events.step(.stepsExecutionStarted, scope.place(of: node), [("steps_count", .int(children.count))]))
+        announce(.stepsExecutionStarted, scope.place(of: node), [("steps_count", .int(children.count))])
         let outcome = await sequence(children, input: input, scope: scope.below(node))
         return finishCompound(node, scope, outcome, completed: .stepsExecutionCompleted) { _ in [("steps_count", .int(children.count))] }
     }

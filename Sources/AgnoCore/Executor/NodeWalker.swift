@@ -11,30 +11,68 @@ struct NodeWalker: Sendable {
     let events: RunEvents
     let budget: ToolBudget
     let progress: RunProgress
+    /// What the run did before, when it goes on after a pause or a restart.
+    let ledger: ResumeLedger?
 
-    /// Runs `node` on `input` (the previous step's output): every attempt, then its `on_error`.
+    /// Runs `node` on `input` (the previous step's output): its review before, every attempt, then its
+    /// `on_error` and its review after. A node the run completed before (it goes on after a pause or a
+    /// restart) returns its stored output at once.
     func walk(_ node: StepNode, input: String, scope: WalkScope) async -> StepOutcome {
+        var scope = scope
+        let path = scope.place(of: node).path
+        if let review = node.options.humanReview, review.asksBefore, node.typeName != "Loop" {
+            switch reviewBefore(node, review, path: path, input: input, scope: scope) {
+            case .proceed(let answer): scope.answer = answer
+            case .skip: return skipped(node, input: input, scope: scope)
+            case .ended(let outcome): return outcome
+            }
+        }
+        if let result = ledger?.takeResult(path) {
+            if let review = node.options.humanReview, review.requiresOutputReview {
+                return reviewedBefore(node, review, result, input: input, scope: scope)
+            }
+            return completed(node, .completed(result.output, succeeded: result.succeeded), scope)
+        }
         let attempts = node.options.maxRetries + 1
+        // A step the run had started before it stopped starts again with the next attempt.
+        let earlier = ledger?.takeStartedAttempt(path) ?? 0
         var outcome = StepOutcome.failed("step '\(node.name)' did not run")
         for attempt in 1...attempts {
             var attemptScope = scope
-            if node.options.maxRetries > 0 { attemptScope.attempt = attempt }
+            if node.options.maxRetries > 0 || earlier > 0 { attemptScope.attempt = earlier + attempt }
+            attemptScope.resumed = earlier > 0 && attempt == 1 && ledger?.restarted == true
             outcome = await timed(node, input: input, scope: attemptScope)
             guard case .failed = outcome, attempt < attempts, !Task.isCancelled else { break }
         }
         switch outcome {
-        case .completed(let output, let succeeded):
-            progress.completed(node.name, output)
-            for collector in scope.collectors { collector.record(node.name, output, succeeded: succeeded) }
-            return outcome
+        case .completed(_, let succeeded):
+            if succeeded, let review = node.options.humanReview, review.requiresOutputReview, case .completed(let output, _) = outcome {
+                return pause(node, review, .outputReview, path: path, scope: scope, content: output)
+            }
+            return completed(node, outcome, scope)
         case .failed where node.options.onError == .skip:
             // Marked ERROR; the next node gets this node's input.
             record.advance(NodeResult(path: scope.place(of: node).path, index: node.index, succeeded: false, output: input))
             for collector in scope.collectors { collector.record(node.name, input, succeeded: false) }
             return .completed(input, succeeded: false)
-        case .failed, .cancelled:
+        case .failed, .cancelled, .paused:
             return outcome
         }
+    }
+
+    /// A node is done with `outcome` (`.completed`): the run's progress and the loop iterations above see its output.
+    func completed(_ node: StepNode, _ outcome: StepOutcome, _ scope: WalkScope) -> StepOutcome {
+        if case .completed(let output, let succeeded) = outcome {
+            progress.completed(node.name, output)
+            for collector in scope.collectors { collector.record(node.name, output, succeeded: succeeded) }
+        }
+        return outcome
+    }
+
+    /// Sends a construct's event unless the run sent it before it paused or stopped (a replay).
+    func announce(_ name: EventName, _ place: StepPlace, _ fields: [(String, JSONValue?)] = []) {
+        if ledger?.alreadySent(name, path: place.path, iteration: place.iteration) == true { return }
+        record.emit(events.step(name, place, fields))
     }
 
     /// One attempt, within the node's `timeout` when it has one: when the time is up, the attempt is

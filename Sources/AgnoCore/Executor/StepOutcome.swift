@@ -1,3 +1,5 @@
+import AgnoProtocol
+
 /// How one node of the step tree ended.
 enum StepOutcome: Sendable {
     /// It produced `output`; `succeeded` is false when it failed but says `on_error: skip` (the output is
@@ -5,4 +7,6 @@ enum StepOutcome: Sendable {
     case completed(String, succeeded: Bool = true)
     case failed(String)
     case cancelled(partial: String)
+    /// It waits for a person: the run pauses (the other branches of a Parallel finish first).
+    case paused(PauseRequirement)
 }

@@ -11,13 +11,15 @@ public struct StepPlace: Sendable, Equatable {
     public var iteration: Int?
     /// The attempt (1-based) of the innermost node that has `max_retries`.
     public var attempt: Int?
+    /// A step started again after agnod restarted (its first attempt since).
+    public var resumed = false
 
     /// The fields events carry, null ones left out.
     var fields: [(String, JSONValue?)] {
         [
             ("step_name", .string(name)), ("step_index", .int(index)), ("step_path", .string(path)),
             ("step_type", type == "Step" ? nil : .string(type)), ("iteration", iteration.map(JSONValue.int)),
-            ("attempt", attempt.map(JSONValue.int)),
+            ("attempt", attempt.map(JSONValue.int)), ("resumed", resumed ? .bool(true) : nil),
         ]
     }
 }

@@ -1,3 +1,4 @@
+import AgnoProtocol
 import Synchronization
 
 /// What a node inherits from the nodes above it: the path prefix (with loop iterations), the innermost
@@ -9,17 +10,23 @@ struct WalkScope: Sendable {
     var attempt: Int?
     var interrupts: [Interrupt] = []
     var collectors: [IterationCollector] = []
+    /// The node's first attempt after a restart (its events say `resumed: true`); not inherited.
+    var resumed = false
+    /// The answer to the review of this node or the nearest node above with one: its user input reaches
+    /// the agents below.
+    var answer: Review?
 
     /// Where `node` runs in this scope.
     func place(of node: StepNode) -> StepPlace {
         StepPlace(
             name: node.name, index: node.index, path: parentPath.map { "\($0)/\(node.name)" } ?? node.name, type: node.typeName,
-            iteration: iteration, attempt: attempt)
+            iteration: iteration, attempt: attempt, resumed: resumed)
     }
 
     /// The scope of `node`'s children.
     func below(_ node: StepNode, iteration: Int? = nil) -> WalkScope {
         var child = self
+        child.resumed = false
         let path = place(of: node).path
         if let iteration {
             child.parentPath = "\(path)[\(iteration)]"

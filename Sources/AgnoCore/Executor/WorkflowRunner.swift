@@ -15,8 +15,12 @@ public struct WorkflowRunner: Sendable {
         let budget = ToolBudget(limit: record.workflow.toolCallLimit ?? environment.defaultToolCallLimit)
         let progress = RunProgress(
             input: record.input, additionalData: record.additionalData ?? .object([]), sessionState: record.sessionState ?? .object([]))
-        let walker = NodeWalker(environment: environment, record: record, events: events, budget: budget, progress: progress)
-        record.emit(events.workflow(.workflowStarted, [("input", .string(record.input))]))
+        let ledger = record.ledger
+        let walker = NodeWalker(
+            environment: environment, record: record, events: events, budget: budget, progress: progress, ledger: ledger)
+        if ledger?.alreadySent(.workflowStarted, path: "", iteration: nil) != true {
+            record.emit(events.workflow(.workflowStarted, [("input", .string(record.input))]))
+        }
         let steps = record.workflow.steps
         let input = record.input
         let outcome: StepOutcome
@@ -42,6 +46,16 @@ public struct WorkflowRunner: Sendable {
         case .cancelled(let partial):
             _ = partial
             cancelled(record, events, content: record.summary.content ?? progress.lastContent)
+        case .paused(let requirement):
+            if Task.isCancelled { return cancelled(record, events, content: progress.lastContent) }
+            record.pause(
+                requirement, content: progress.lastContent,
+                finalEvent: events.workflow(
+                    .workflowPaused,
+                    [
+                        ("step_name", .string(requirement.stepName)), ("step_path", .string(requirement.stepPath)),
+                        ("requirement", requirement.json),
+                    ]))
         }
     }
 

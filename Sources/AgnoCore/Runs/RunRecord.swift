@@ -17,6 +17,8 @@ public final class RunRecord: Sendable {
     public let sessionState: JSONValue?
     public let createdAt: Date
     let writer: StoreWriter
+    /// What the run did before, when it goes on after a pause or a restart (nil for a new run).
+    let ledger: ResumeLedger?
 
     struct State {
         var status: RunStatus = .pending
@@ -39,15 +41,27 @@ public final class RunRecord: Sendable {
         var cancelledBy: String?
         var storeFailure: String?
         var onSettled: (@Sendable (RunRecord) -> Void)?
+        var waitingFor: PauseRequirement?
+        var reviews: [Review] = []
     }
 
     let state: Mutex<State>
 
-    public init(
+    public convenience init(
         runID: String, sessionID: String, workflow: WorkflowDefinition, owner: Caller, input: String, writer: StoreWriter,
         createdAt: Date = Date(),
         additionalData: JSONValue? = nil, sessionState: JSONValue? = nil
     ) {
+        self.init(
+            runID: runID, sessionID: sessionID, workflow: workflow, owner: owner, input: input, writer: writer, createdAt: createdAt,
+            additionalData: additionalData, sessionState: sessionState, ledger: nil)
+    }
+
+    init(
+        runID: String, sessionID: String, workflow: WorkflowDefinition, owner: Caller, input: String, writer: StoreWriter,
+        createdAt: Date, additionalData: JSONValue?, sessionState: JSONValue?, ledger: ResumeLedger?
+    ) {
+        self.ledger = ledger
         self.runID = runID
         self.sessionID = sessionID
         self.workflow = workflow
@@ -78,7 +92,66 @@ public final class RunRecord: Sendable {
             runID: runID, sessionID: sessionID, workflow: workflow.name, status: s.status, ownerUID: owner.uid, owner: owner.user,
             input: input, content: s.content, error: s.error, createdAt: createdAt, startedAt: s.startedAt, finishedAt: s.finishedAt,
             lastSeq: s.committedSeq, steps: s.steps, cancelledBy: s.status == .cancelled ? s.cancelledBy : nil,
-            additionalData: additionalData, sessionState: sessionState)
+            additionalData: additionalData, sessionState: sessionState, waitingFor: s.waitingFor, reviews: s.reviews,
+            workflowDigest: workflow.digest)
+    }
+
+    /// A run that goes on from its stored state (after a pause was answered, or after a restart): PENDING,
+    /// with its steps, content, reviews and seq as stored; `ledger` holds what it did.
+    convenience init(revived run: RunSummary, workflow: WorkflowDefinition, writer: StoreWriter, ledger: ResumeLedger) {
+        self.init(
+            runID: run.runID, sessionID: run.sessionID, workflow: workflow,
+            owner: Caller(uid: run.ownerUID, user: run.owner, isAdmin: false), input: run.input, writer: writer,
+            createdAt: run.createdAt, additionalData: run.additionalData, sessionState: run.sessionState, ledger: ledger)
+        state.withLock { s in
+            if run.steps.count == s.steps.count || s.steps.isEmpty { s.steps = run.steps }
+            s.content = run.content
+            s.startedAt = run.startedAt
+            s.lastSeq = run.lastSeq
+            s.committedSeq = run.lastSeq
+            s.reviews = run.reviews
+            s.waitingFor = nil
+        }
+    }
+
+    public var reviews: [Review] { state.withLock { $0.reviews } }
+
+    /// Pauses the run: PAUSED, waiting for `requirement`; the final event (`WorkflowPaused`) is stored with
+    /// the summary, and then readers get `end` and the run leaves the live table (it holds no slot and no task).
+    func pause(_ requirement: PauseRequirement, content: String?, finalEvent: JSONValue) {
+        let json = finalEvent.encoded
+        state.withLock { s in
+            guard s.status == .running else { return }
+            s.status = .paused
+            s.waitingFor = requirement
+            if let content { s.content = content }
+            var final = summary(of: s)
+            final.lastSeq = s.lastSeq + 1
+            _ = enqueue(json, summary: final, settling: true, in: &s)
+        }
+    }
+
+    /// Records the answer to the pause: `StepContinued` and the summary with the review, in one commit;
+    /// returns once that is stored (or throws what the store said).
+    func answer(_ review: Review, event: JSONValue) async throws {
+        let json = event.encoded
+        let failure: (any Error)? = await withCheckedContinuation { continuation in
+            state.withLock { s in
+                var review = review
+                review.seq = s.lastSeq + 1
+                s.reviews.append(review)
+                for i in s.steps.indices where s.steps[i].status == .paused { s.steps[i].status = .pending }
+                s.lastSeq += 1
+                let encoded = EncodedEvent(seq: s.lastSeq, json: json)
+                var stored = summary(of: s)
+                stored.lastSeq = s.lastSeq
+                writer.submit(runID: runID, events: [encoded], summary: stored) { [self] failure in
+                    committed(encoded, failure: failure, settling: false)
+                    continuation.resume(returning: failure)
+                }
+            }
+        }
+        if let failure { throw failure }
     }
 
     /// Called (on the store writer's thread) once the run is settled; the run table frees its slot there.
@@ -108,7 +181,7 @@ public final class RunRecord: Sendable {
     public func finish(_ status: RunStatus, content: String?, error: String?, finalEvent: JSONValue) {
         let json = finalEvent.encoded
         state.withLock { s in
-            guard !s.status.isTerminal else { return }
+            guard !s.status.isTerminal, s.status != .paused else { return }
             s.status = status
             s.content = content
             s.error = error
@@ -128,7 +201,7 @@ public final class RunRecord: Sendable {
         state.withLock { s in
             guard s.status == .pending else { return false }
             s.status = .running
-            s.startedAt = Date()
+            s.startedAt = s.startedAt ?? Date()
             s.launched = true
             writer.submit(runID: runID, events: [], summary: summary(of: s))
             s.task = Task { await body() }
@@ -154,6 +227,7 @@ public final class RunRecord: Sendable {
         return state.withLock { s in
             switch s.status {
             case .pending:
+                for i in s.steps.indices where s.steps[i].status == .paused { s.steps[i].status = .cancelled }
                 s.cancelReason = reason
                 s.cancelledBy = who
                 s.status = .cancelled

@@ -1,19 +1,26 @@
 import AgnoProtocol
 import Foundation
 
-/// At start-up, before the socket listens: runs that a previous process left PENDING, RUNNING or PAUSED
-/// cannot go on (their tasks died with it), so each ends ERROR with a final event saying so. Every stream that
-/// re-attaches then gets its `end`.
-///
-/// The hook for durable resume: `disposition` decides per run. Today it always answers `.endWithError`; a later
-/// version can answer "resume from the last completed step" for workflows that allow it, since the store
-/// already keeps each step's status and output.
+/// At start-up, before the socket listens: runs that a previous process left PENDING, RUNNING or PAUSED.
+/// Their tasks died with it; `disposition` decides per run. A PAUSED run keeps waiting. A PENDING or
+/// RUNNING one is kept to go on from its last completed node (`RunTable.resume`, durable resume) or ends
+/// ERROR with a final event saying why (`on_restart: error`, or its workflow is gone or changed). Every
+/// stream that re-attaches to an ended one then gets its `end`.
 public struct RunRecovery: Sendable {
     public static let interruptedRunning = "interrupted: agnod stopped while the run was running"
     public static let interruptedPending = "interrupted: agnod stopped before the run started"
 
     public enum Disposition: Sendable, Equatable {
         case endWithError(String)
+        /// Left as it is: it goes on after start-up (`RunTable.resume`), or, PAUSED, keeps waiting.
+        case keep
+    }
+
+    /// What start-up found: the runs it ended, and those left to go on (PENDING or RUNNING) or to wait (PAUSED).
+    public struct Outcome: Sendable {
+        public var ended: [RunSummary] = []
+        public var resumable: [RunSummary] = []
+        public var paused: [RunSummary] = []
     }
 
     public var disposition: @Sendable (RunSummary) -> Disposition
@@ -23,18 +30,28 @@ public struct RunRecovery: Sendable {
     }
 
     public static func endInterrupted(_ run: RunSummary) -> Disposition {
-        .endWithError(run.status == .pending ? interruptedPending : interruptedRunning)
+        if run.status == .paused { return .keep }
+        return .endWithError(run.status == .pending ? interruptedPending : interruptedRunning)
     }
 
-    /// Ends every unfinished run in `store`; returns the runs as they now are.
+    /// Ends every unfinished run in `store` that its disposition ends; returns those runs as they now are.
     public func recover(_ store: any RunStore, now: Date = Date()) async throws -> [RunSummary] {
+        try await recoverAll(store, now: now).ended
+    }
+
+    /// Ends the unfinished runs that their disposition ends; returns those and the ones it keeps.
+    public func recoverAll(_ store: any RunStore, now: Date = Date()) async throws -> Outcome {
+        var outcome = Outcome()
         var recovered: [RunSummary] = []
         var batch = StoreBatch()
         for run in try await store.unfinished() {
             switch disposition(run) {
+            case .keep:
+                if run.status == .paused { outcome.paused.append(run) } else { outcome.resumable.append(run) }
             case .endWithError(let reason):
                 var ended = run
                 ended.status = .error
+                ended.waitingFor = nil
                 ended.error = reason
                 ended.finishedAt = now
                 ended.lastSeq = run.lastSeq + 1
@@ -51,6 +68,7 @@ public struct RunRecovery: Sendable {
             }
         }
         if !batch.isEmpty { try await store.commit(batch) }
-        return recovered
+        outcome.ended = recovered
+        return outcome
     }
 }

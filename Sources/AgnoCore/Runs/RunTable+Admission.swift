@@ -17,7 +17,7 @@ extension RunTable {
             let executor = self.executor.withLock { $0.body }
             let started = record.launch {
                 await executor?(record)
-                if !record.status.isTerminal {
+                if !record.status.isTerminal && record.status != .paused {
                     // An executor must end every run; if one did not, the run must still settle.
                     record.finish(
                         .error, content: nil, error: "internal: the executor returned without ending the run",
@@ -47,6 +47,7 @@ extension RunTable {
             return s.idleWaiters
         }
         for waiter in waiters { waiter.resume() }
+        if record.status == .paused { armPauseTimer(record.summary) }
         changed(.settled(record))
     }
 

@@ -24,6 +24,12 @@ public final class RunTable: Sendable {
 
     let state: Mutex<State>
     let executor = Mutex(Hook<Executor>())
+    /// Finds the workflow a run that goes on needs (the daemon's catalog); set once at start-up.
+    let workflows = Mutex(Hook<@Sendable (String) -> WorkflowDefinition?>())
+    /// One operation at a time on a run that is not live (continue, cancel or timeout of a PAUSED run).
+    let claims = RunClaims()
+    /// Each PAUSED run's timeout, if its requirement has one.
+    let pauseTimers = Mutex<[String: Task<Void, Never>]>([:])
 
     public init(writer: StoreWriter, limits: RunLimits) {
         self.store = writer.store
@@ -33,6 +39,10 @@ public final class RunTable: Sendable {
 
     public func setExecutor(_ executor: @escaping Executor) {
         self.executor.withLock { $0.body = executor }
+    }
+
+    public func setWorkflows(_ lookup: @escaping @Sendable (String) -> WorkflowDefinition?) {
+        workflows.withLock { $0.body = lookup }
     }
 
     public func setLimits(_ limits: RunLimits) {
@@ -51,6 +61,10 @@ public final class RunTable: Sendable {
         /// Stored PENDING; it starts now or waits in its user's queue.
         case accepted(RunRecord)
         case started(RunRecord)
+        /// A PAUSED run's pause was answered (`continue`, or its timeout); the review is the last of `reviews`.
+        case continued(RunRecord)
+        /// A run interrupted by a restart goes on from its last completed node.
+        case resumed(RunRecord)
         /// The run's final event is stored.
         case settled(RunRecord)
     }
@@ -146,6 +160,7 @@ public final class RunTable: Sendable {
         let why = reason.map { byOther ? "\($0) (cancelled by \(who))" : $0 } ?? "cancelled by \(who)"
         guard let record = live(runID), caller.mayAccess(ownerUID: record.owner.uid) else {
             let summary = try await summary(runID, caller: caller)
+            if summary.status == .paused { return try await cancelPaused(runID, reason: why, caller: caller) }
             return (false, summary.status)
         }
         switch record.cancel(reason: why, by: caller.user) {

@@ -7,6 +7,8 @@ public struct NodeOptions: Sendable, Equatable {
     /// Seconds one attempt may take; a timed-out attempt is an error.
     public var timeout: TimeInterval?
     public var onError: StepErrorPolicy
+    /// agno's HumanReview: pauses of the run before and/or after the node.
+    public var humanReview: HumanReview?
 
     public init(maxRetries: Int = 0, timeout: TimeInterval? = nil, onError: StepErrorPolicy = .fail) {
         self.maxRetries = maxRetries

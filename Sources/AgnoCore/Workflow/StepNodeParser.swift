@@ -1,4 +1,5 @@
 import AgnoCEL
+import AgnoProtocol
 
 /// Reads a workflow's `steps:` tree: agent steps (no `type`, or `type: Step`) and agno's Steps, Parallel,
 /// Condition, Loop and Router nodes, nested in any way. Refuses, with the line: unknown types and keys,
@@ -7,7 +8,7 @@ import AgnoCEL
 struct StepNodeParser {
     let agents: [String: AgentDefinition]
 
-    static let commonKeys = ["type", "name", "description", "max_retries", "timeout", "on_error"]
+    static let commonKeys = ["type", "name", "description", "max_retries", "timeout", "on_error", "human_review"]
     static let keysByType: [String: [String]] = [
         "Step": ["agent", "input"], "Steps": ["steps"], "Parallel": ["steps"], "Condition": ["evaluator", "steps", "else_steps"],
         "Loop": ["steps", "max_iterations", "end_condition"], "Router": ["selector", "choices"],
@@ -62,7 +63,6 @@ struct StepNodeParser {
         var fields: [String: YAMLValue] = [:]
         for (key, keyNode, v) in entries {
             guard allowed.contains(key) else {
-                if key == "human_review" { throw keyNode.error("\(label): 'human_review' is not supported by this agnod yet") }
                 throw ConfigError.unknownKey(key, keyNode, in: "\(label) (\(type))", known: allowed)
             }
             switch key {
@@ -80,6 +80,7 @@ struct StepNodeParser {
                 }
                 options.onError = policy
             case "description": description = v.isNull ? nil : try v.string("'description' of \(label)")
+            case "human_review": options.humanReview = try HumanReviewParser().parse(v, label: label, type: type)
             case "type", "name": break
             default: fields[key] = v
             }
@@ -89,6 +90,17 @@ struct StepNodeParser {
         }
         if type != "Step" && name == nil { throw value.error("the \(type) at \(position) needs a 'name'") }
         let kind = try parseKind(type, fields, label: label, at: value)
+        if case .router(let router) = kind, var review = options.humanReview, review.requiresUserInput {
+            // A Router that asks for input asks which choice to take (agno's user selection).
+            if review.userInputSchema.isEmpty {
+                review.userInputSchema = [
+                    InputField(
+                        name: "route", type: .string, required: true, description: "the choice to take", choices: router.choices.map(\.name)
+                    )
+                ]
+            }
+            options.humanReview = review
+        }
         var nodeName = name ?? ""
         if case .agent(let step) = kind, name == nil { nodeName = step.agent }
         return StepNode(name: nodeName, kind: kind, options: options, description: description, line: value.line)

@@ -13,6 +13,14 @@ public struct WorkflowDefinition: Sendable, Equatable {
     public var timeout: TimeInterval?
     /// The file it came from.
     public var file: String
+    /// What a run interrupted by a restart of agnod does: resume from its last completed node, or end ERROR.
+    public var onRestart: RestartPolicy = .resume
+    /// A digest of the file's text: a run resumes only on the file it started on.
+    public var digest: String = ""
+
+    public enum RestartPolicy: String, Sendable, Equatable {
+        case resume, error
+    }
     /// Every node of the tree in pre-order; `nodes[i].index == i`.
     public let nodes: [StepNode]
 

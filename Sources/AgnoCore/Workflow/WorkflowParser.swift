@@ -7,7 +7,7 @@ public struct WorkflowParser: Sendable {
     /// accepted, and checked again when the workflows are reloaded after the server lists its tools.
     public var unlistedServers: Set<String>
 
-    static let topKeys = ["name", "description", "agents", "steps", "tool_call_limit", "timeout"]
+    static let topKeys = ["name", "description", "agents", "steps", "tool_call_limit", "timeout", "on_restart"]
     static let agentKeys = ["name", "model", "tools", "instructions", "tool_choice", "temperature", "max_tokens", "description"]
 
     public init(knownTools: Set<String>, unlistedServers: Set<String> = []) {
@@ -37,6 +37,7 @@ public struct WorkflowParser: Sendable {
         var stepsNode: YAMLValue?
         var toolCallLimit: Int?
         var timeout: Double?
+        var onRestart = WorkflowDefinition.RestartPolicy.resume
         for (key, keyNode, value) in try doc.root.keyedMapping("a workflow file") {
             switch key {
             case "name": name = try value.string("'name'")
@@ -49,6 +50,12 @@ public struct WorkflowParser: Sendable {
             case "timeout":
                 timeout = try value.duration("'timeout'")
                 if timeout! <= 0 { throw value.error("'timeout' must be more than 0") }
+            case "on_restart":
+                let raw = try value.string("'on_restart'")
+                guard let policy = WorkflowDefinition.RestartPolicy(rawValue: raw) else {
+                    throw value.error("'on_restart' must be 'resume' or 'error', not '\(raw)'")
+                }
+                onRestart = policy
             default: throw ConfigError.unknownKey(key, keyNode, in: "a workflow file", known: Self.topKeys)
             }
         }
@@ -61,9 +68,12 @@ public struct WorkflowParser: Sendable {
         }
         guard let stepsNode else { throw doc.root.error("missing 'steps': a list of steps") }
         let steps = try StepNodeParser(agents: agents).parseTop(stepsNode)
-        return WorkflowDefinition(
+        var definition = WorkflowDefinition(
             name: name, description: description, agents: agents, steps: steps, toolCallLimit: toolCallLimit,
             timeout: timeout, file: doc.file)
+        definition.onRestart = onRestart
+        definition.digest = doc.digest
+        return definition
     }
 
     private func parseAgent(key: String, _ value: YAMLValue) throws(ConfigError) -> AgentDefinition {

@@ -41,7 +41,7 @@ struct StreamPump {
                     guard let summary = try? await table.summary(runID, caller: exchange.caller) else {
                         return try await exchange.fail(.notFound("no run '\(runID)'"))
                     }
-                    if !summary.status.isTerminal {
+                    if !summary.status.isTerminal && summary.status != .paused {
                         await Task.yield()
                         continue
                     }

@@ -14,6 +14,7 @@ struct RequestRouter {
         case .remove(let r): try await RemoveHandler().handle(r, exchange)
         case .toolCalls(let r): try await ToolCallsHandler().handle(r, exchange)
         case .check(let r): try await CheckHandler().handle(r, exchange)
+        case .continue(let r): try await ContinueHandler().handle(r, exchange)
         }
     }
 }
