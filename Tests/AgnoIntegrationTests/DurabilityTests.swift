@@ -18,14 +18,20 @@ import Testing
     }
 
     func decode(_ line: [UInt8]) throws -> Reply {
-        guard let reply = Reply(json: try JSONValue.parse(line)) else { throw TestError("not a reply: \(String(decoding: line, as: UTF8.self))") }
+        guard let reply = Reply(json: try JSONValue.parse(line)) else {
+            throw TestError("not a reply: \(String(decoding: line, as: UTF8.self))")
+        }
         return reply
     }
 
+    /// With `on_restart: error` (the behaviour before durable resume), an interrupted run ends ERROR.
     @Test func afterSIGKILLAndARestartNothingAcknowledgedIsLostAndTheInterruptedRunEndsError() async throws {
         let h = try await Harness(
             models: ["fast": .fast("done", count: 30), "slow": .slow("tick", ms: 15, count: 5000)],
-            workflows: ["quick.yaml": Fixtures.oneStep("quick", model: "fast:m"), "long.yaml": Fixtures.twoStep("long", first: "slow:m", second: "slow:m")])
+            workflows: [
+                "quick.yaml": Fixtures.oneStep("quick", model: "fast:m"),
+                "long.yaml": Fixtures.twoStep("long", first: "slow:m", second: "slow:m", extra: "on_restart: error"),
+            ])
         defer { h.shutdownNow() }
         let id = RequestID.string("same")
 
@@ -80,7 +86,7 @@ import Testing
 
     @Test func aRunWaitingInTheQueueWhenAgnodIsKilledIsThereAfterwardsEndedError() async throws {
         let h = try await Harness(
-            models: ["stall": .stalling()], workflows: ["hang.yaml": Fixtures.oneStep("hang", model: "stall:m")],
+            models: ["stall": .stalling()], workflows: ["hang.yaml": Fixtures.oneStep("hang", model: "stall:m") + "\non_restart: error\n"],
             limits: ["active_runs": 1])
         defer { h.shutdownNow() }
         let c = try h.connect()
@@ -105,7 +111,8 @@ import Testing
     }
 
     @Test func aHundredRunsWritingAtOnceAreEachStoredGaplessAndReplayIdenticallyAfterARestart() async throws {
-        let runs = 100, chunks = 40
+        let runs = 100
+        let chunks = 40
         let h = try await Harness(
             models: ["m": ScriptedModelServer(.words("w", count: chunks, delay: .milliseconds(5)))],
             workflows: ["one.yaml": Fixtures.oneStep("one", model: "m:x")],
@@ -126,7 +133,9 @@ import Testing
             switch raw.reply {
             case .result: continue
             case .event: frames[id, default: []].append(raw.line)
-            case .end: frames[id, default: []].append(raw.line); ended += 1
+            case .end:
+                frames[id, default: []].append(raw.line)
+                ended += 1
             case .error(_, let error): throw error
             }
         }
@@ -135,7 +144,10 @@ import Testing
             let replies = try lines.map(decode)
             let seqs = replies.compactMap { r -> Int? in if case .event(_, let seq, _) = r { seq } else { nil } }
             #expect(seqs == Array(1...expectedEvents), "\(requests[id]!)")
-            guard case .end(_, let run)? = replies.last else { Issue.record("\(requests[id]!) has no end"); continue }
+            guard case .end(_, let run)? = replies.last else {
+                Issue.record("\(requests[id]!) has no end")
+                continue
+            }
             #expect(run.status == .completed)
         }
 
@@ -175,7 +187,9 @@ import Testing
         let frameBytes = watched.events.count * 300
         let after = try #require(h.daemon.residentKiB())
         let grownKiB = after - before
-        print("bounded reader: agnod RSS \(before) KiB -> \(after) KiB while \(frameBytes / 1024) KiB of frames flowed past a reader that read nothing")
+        print(
+            "bounded reader: agnod RSS \(before) KiB -> \(after) KiB while \(frameBytes / 1024) KiB of frames flowed past a reader that read nothing"
+        )
         // Buffering the stalled reader's frames would cost more than all of them; bounded costs little. (Part of
         // what does grow is the store's shared page cache: pages both readers read are kept, up to its budget.)
         #expect(grownKiB * 1024 < frameBytes / 2, "RSS grew \(grownKiB) KiB while \(frameBytes / 1024) KiB of frames flowed")

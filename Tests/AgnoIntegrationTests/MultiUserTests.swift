@@ -22,7 +22,8 @@ struct MultiUserTests {
         func run(_ tool: String, _ args: [String]) throws -> ProcessResult { try runProcess(URL(fileURLWithPath: tool), args) }
         _ = try run("/usr/sbin/groupadd", ["-f", adminGroup])
         let wanted: [(String, [String])] = [
-            ("agnod-t-alice", ["-U"]), ("agnod-t-bob", ["-U"]), ("agnod-t-carol", ["-U", "-G", adminGroup]), ("agnod-t-dave", ["-N", "-g", "nogroup"]),
+            ("agnod-t-alice", ["-U"]), ("agnod-t-bob", ["-U"]), ("agnod-t-carol", ["-U", "-G", adminGroup]),
+            ("agnod-t-dave", ["-N", "-g", "nogroup"]),
         ]
         var users: [String: User] = [:]
         for (name, options) in wanted {
@@ -50,9 +51,10 @@ struct MultiUserTests {
     /// Runs agnoctl as `user` (real uid, gid and supplementary groups of that user).
     static func agnoctl(_ user: User, _ h: Harness, _ args: [String]) throws -> ProcessResult {
         let agnoctl = try daemon(h)
-        return try runProcess(URL(fileURLWithPath: "/usr/bin/setpriv"),
-                              ["--reuid=\(user.uid)", "--regid=\(user.gid)", "--init-groups", agnoctl.path] + args,
-                              environment: ["AGNOD_SOCKET": h.daemon.socket])
+        return try runProcess(
+            URL(fileURLWithPath: "/usr/bin/setpriv"),
+            ["--reuid=\(user.uid)", "--regid=\(user.gid)", "--init-groups", agnoctl.path] + args,
+            environment: ["AGNOD_SOCKET": h.daemon.socket])
     }
 
     @Test func bobAndDaveCannotSeeStreamCancelRemoveOrListAlicesRunsAndAnAdminCan() async throws {
@@ -68,7 +70,9 @@ struct MultiUserTests {
         // hello says who each caller is.
         for (user, admin) in [(alice, false), (carol, true), (dave, false)] {
             let hello = try ctl(user, "version", "--json")
-            #expect(hello.stdout.contains("\"uid\":\(user.uid)") && hello.stdout.contains("\"user\":\"\(user.name)\"") && hello.stdout.contains("\"admin\":\(admin)"), "\(hello.stdout)\(hello.stderr)")
+            #expect(
+                hello.stdout.contains("\"uid\":\(user.uid)") && hello.stdout.contains("\"user\":\"\(user.name)\"")
+                    && hello.stdout.contains("\"admin\":\(admin)"), "\(hello.stdout)\(hello.stderr)")
         }
 
         #expect(try ctl(alice, "run", "quick", "alice's private topic", "--run-id", "a-done").status == 0)
@@ -81,11 +85,14 @@ struct MultiUserTests {
                 let r = try Self.agnoctl(outsider, h, args)
                 #expect(r.status == 1, "\(outsider.name) \(args): \(r.stdout) \(r.stderr)")
                 #expect(r.stderr.contains("not_found") && r.stderr.contains("no run '\(args[1])'"), "\(r.stderr)")
-                #expect(r.stderr.replacingOccurrences(of: args[1], with: "X") == missing.stderr.replacingOccurrences(of: "no-such-run", with: "X"))
+                #expect(
+                    r.stderr.replacingOccurrences(of: args[1], with: "X")
+                        == missing.stderr.replacingOccurrences(of: "no-such-run", with: "X"))
                 #expect(!r.stdout.contains("private topic") && !r.stderr.contains("private topic"))
             }
             let list = try ctl(outsider, "list")
-            #expect(list.status == 0 && !list.stdout.contains("a-done") && !list.stdout.contains("a-live") && !list.stdout.contains("private"))
+            #expect(
+                list.status == 0 && !list.stdout.contains("a-done") && !list.stdout.contains("a-live") && !list.stdout.contains("private"))
             let all = try ctl(outsider, "list", "--all")
             #expect(all.status == 1 && all.stderr.contains("permission_denied"))
         }
@@ -96,7 +103,9 @@ struct MultiUserTests {
         // carol is an admin without being root: she sees, streams, lists and cancels alice's runs.
         #expect(try ctl(carol, "status", "a-done").stdout.contains("COMPLETED"))
         let everyone = try ctl(carol, "list", "--all")
-        #expect(everyone.stdout.contains("a-done") && everyone.stdout.contains("a-live") && everyone.stdout.contains("d-1"), "\(everyone.stdout)")
+        #expect(
+            everyone.stdout.contains("a-done") && everyone.stdout.contains("a-live") && everyone.stdout.contains("d-1"),
+            "\(everyone.stdout)")
         let replay = try ctl(carol, "attach", "a-done")
         #expect(replay.status == 0 && replay.stdout.contains("fact"))
         #expect(try ctl(carol, "cancel", "a-live").status == 0)
@@ -110,6 +119,36 @@ struct MultiUserTests {
         #expect(try ctl(alice, "status", "a-done").status == 1)
     }
 
+    @Test func alicesPausedRunCannotBeContinuedByBobAndTheAdminGroupCan() async throws {
+        let users = try Self.ensureUsers()
+        let (alice, bob, carol) = (users["alice"]!, users["bob"]!, users["carol"]!)
+        let h = try await Harness(
+            models: ["m": HumanReviewTests.echo()], workflows: ["confirm.yaml": HumanReviewTests.confirm],
+            extra: [("admin_group", .string(Self.adminGroup))])
+        defer { h.shutdownNow() }
+        func ctl(_ u: User, _ args: String...) throws -> ProcessResult { try Self.agnoctl(u, h, args) }
+
+        for id in ["a-p1", "a-p2"] {
+            let paused = try ctl(alice, "run", "confirm", "alice's topic", "--run-id", id)
+            #expect(paused.status != 0 && paused.stderr.contains("agnoctl continue \(id)"), "\(paused.status) \(paused.stderr)")
+            #expect(try ctl(alice, "status", id, "--json").stdout.contains("\"status\":\"PAUSED\""))
+        }
+        // bob: not_found, worded as for a run that does not exist; the run stays PAUSED.
+        for args in [["continue", "a-p1", "--approve"], ["cancel", "a-p1"]] {
+            let r = try Self.agnoctl(bob, h, args)
+            #expect(r.status == 1 && r.stderr.contains("not_found") && r.stderr.contains("no run 'a-p1'"), "\(args): \(r.stderr)")
+        }
+        #expect(try ctl(alice, "status", "a-p1", "--json").stdout.contains("\"status\":\"PAUSED\""))
+        // carol (admin group): continues it; the run says who answered.
+        let done = try ctl(carol, "continue", "a-p1", "--approve", "--follow")
+        #expect(done.status == 0, "\(done.stdout)\(done.stderr)")
+        let summary = try ctl(alice, "status", "a-p1", "--json").stdout
+        #expect(summary.contains("\"status\":\"COMPLETED\"") && summary.contains("\"by\":\"\(carol.name)\""), "\(summary)")
+        // alice continues her own.
+        #expect(try ctl(alice, "continue", "a-p2", "--approve", "--follow").status == 0)
+        #expect(h.daemon.logText.contains("run continued"))
+    }
+
     @Test func fiftyRunsQueuedByAliceDoNotDelayBobsFirstRun() async throws {
         let users = try Self.ensureUsers()
         let (alice, bob) = (users["alice"]!, users["bob"]!)
@@ -120,10 +159,12 @@ struct MultiUserTests {
         defer { h.shutdownNow() }
         let agnoctl = try Self.daemon(h)
         // alice queues 50 runs (one process, one after another), then bob starts one and streams it.
-        let queue = try runProcess(URL(fileURLWithPath: "/usr/bin/setpriv"), [
-            "--reuid=\(alice.uid)", "--regid=\(alice.gid)", "--init-groups", "/bin/sh", "-c",
-            "for i in $(seq 1 50); do \(agnoctl.path) run slow alice-$i --detach --run-id alice-$i >/dev/null || exit 1; done",
-        ], environment: ["AGNOD_SOCKET": h.daemon.socket])
+        let queue = try runProcess(
+            URL(fileURLWithPath: "/usr/bin/setpriv"),
+            [
+                "--reuid=\(alice.uid)", "--regid=\(alice.gid)", "--init-groups", "/bin/sh", "-c",
+                "for i in $(seq 1 50); do \(agnoctl.path) run slow alice-$i --detach --run-id alice-$i >/dev/null || exit 1; done",
+            ], environment: ["AGNOD_SOCKET": h.daemon.socket])
         #expect(queue.status == 0, "\(queue.stderr)")
         let bobsRun = try Self.agnoctl(bob, h, ["run", "slow", "bob's first", "--run-id", "bob-1"])
         #expect(bobsRun.status == 0, "\(bobsRun.stderr)")
@@ -149,7 +190,8 @@ struct MultiUserTests {
             limits: ["connections_per_user": 2, "requests_per_connection": 2])
         defer { h.shutdownNow() }
         // root holds two connections; a third is refused with busy and a retry hint, and closed.
-        let a = try h.connect(), b = try h.connect()
+        let a = try h.connect()
+        let b = try h.connect()
         _ = try a.resultOf(.hello(HelloRequest()))
         _ = try b.resultOf(.hello(HelloRequest()))
         let third = try h.connect()
