@@ -68,9 +68,13 @@ import Testing
         var last = 0
         var end: RunSummary?
         let c = try h.connect()
-        try c.send(.start(StartRequest(workflow: "nested", input: "the topic", runID: "killed")), id: .string("start"))
-        _ = try c.reply(for: .string("start"))
-        while end == nil && kills < 40 {
+        // The followed run, and others in flight beside it that the same kills interrupt.
+        let others = (1...4).map { "beside-\($0)" }
+        for runID in ["killed"] + others {
+            _ = try c.resultOf(.start(StartRequest(workflow: "nested", input: "the topic", runID: runID)))
+        }
+        let maxKills = Int(ProcessInfo.processInfo.environment["AGNOD_RESUME_KILLS"] ?? "") ?? 40
+        while end == nil && kills < maxKills {
             let d = try h.connect()
             let id = try d.send(.stream(StreamRequest(runID: "killed", afterSeq: last)))
             // Read a random number of events (1 to a quarter of a run), then kill agnod.
@@ -140,7 +144,17 @@ import Testing
             $0.event["step_path"]?.stringValue
         }
         #expect(completedSteps.count == Set(completedSteps).count, "a completed step ran twice: \(completedSteps)")
-        #expect(h.daemon.logText.contains("run resumed after a restart"))
+
+        // The runs beside it end the same way.
+        for runID in others {
+            let id = try e.send(.stream(StreamRequest(runID: runID)))
+            var cap = StreamCapture()
+            try e.capture(id, into: &cap)
+            #expect(cap.end?.status == .completed, "\(runID): \(cap.end?.error ?? "")")
+            #expect(cap.end?.content == expected.end?.content, "\(runID)")
+            #expect(cap.seqs == Array(1...cap.events.count), "\(runID)")
+            #expect(cap.names.filter { $0 == "WorkflowCompleted" }.count == 1)
+        }
     }
 
     @Test func onRestartErrorEndsAnInterruptedRunAsBefore() async throws {

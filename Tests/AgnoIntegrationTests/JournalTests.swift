@@ -57,15 +57,23 @@ import Testing
 
     @Test func aRunsLifecycleIsInTheJournalWithItsFieldsAndNotItsContent() async throws {
         let journald = try Self.ensureJournald()
-        defer { journald?.terminate() }
+        defer {
+            journald?.terminate()
+            journald?.waitUntilExit()
+        }
         let fast = ScriptedModelServer(.words("journal", count: 5))
         let stall = ScriptedModelServer.stalling()
         try await fast.start()
         try await stall.start()
-        defer { fast.close(); stall.close() }
-        let daemon = try TestDaemon(providers: ["f": fast.baseURL, "s": stall.baseURL], workflows: [
-            "quick.yaml": Fixtures.oneStep("quick", model: "f:m"), "hang.yaml": Fixtures.oneStep("hang", model: "s:m"),
-        ])
+        defer {
+            fast.close()
+            stall.close()
+        }
+        let daemon = try TestDaemon(
+            providers: ["f": fast.baseURL, "s": stall.baseURL],
+            workflows: [
+                "quick.yaml": Fixtures.oneStep("quick", model: "f:m"), "hang.yaml": Fixtures.oneStep("hang", model: "s:m"),
+            ])
         let notify = try NotifySocket(directory: daemon.directory)
         try daemon.start(arguments: ["--log-target", "journal"], readiness: .notify(notify))
         defer { daemon.stop() }
@@ -81,9 +89,10 @@ import Testing
 
         let entries = try Self.follow(["AGNO_RUN_ID=journal-done-\(tag)"], count: 3)
         #expect(entries.map { $0["MESSAGE"]?.stringValue ?? "" } == ["run accepted", "run started", "run completed"], "\(entries)")
-        #expect(entries.map { $0["MESSAGE_ID"]?.stringValue ?? "" } == [
-            "cf368c339cbe4c73aa04a43167c935b1", "0af222b17938462dbc8568c69cf0ca8e", "30ac424d05fa4ea4bed4bdcbf5f0409b",
-        ])
+        #expect(
+            entries.map { $0["MESSAGE_ID"]?.stringValue ?? "" } == [
+                "cf368c339cbe4c73aa04a43167c935b1", "0af222b17938462dbc8568c69cf0ca8e", "30ac424d05fa4ea4bed4bdcbf5f0409b",
+            ])
         for entry in entries {
             #expect(entry["AGNO_WORKFLOW"]?.stringValue == "quick")
             #expect(entry["AGNO_UID"]?.stringValue == "\(getuid())")
@@ -103,5 +112,53 @@ import Testing
         let all = try Self.follow(["_PID=\(pid)"], count: 1_000, timeout: 2)
         #expect(all.count >= 8)
         #expect(!all.contains { $0.encodedString.contains(secret) })
+    }
+
+    @Test func pauseContinueAndResumeAreInTheJournalWithTheirMessageIDs() async throws {
+        let journald = try Self.ensureJournald()
+        defer {
+            journald?.terminate()
+            journald?.waitUntilExit()
+        }
+        let model = HumanReviewTests.echo()
+        let slow = ScriptedModelServer.slow("tick", ms: 10, count: 400)
+        try await model.start()
+        try await slow.start()
+        defer {
+            model.close()
+            slow.close()
+        }
+        let daemon = try TestDaemon(
+            providers: ["m": model.baseURL, "s": slow.baseURL],
+            workflows: ["confirm.yaml": HumanReviewTests.confirm, "long.yaml": Fixtures.oneStep("long", model: "s:m")])
+        let notify = try NotifySocket(directory: daemon.directory)
+        try daemon.start(arguments: ["--log-target", "journal"], readiness: .notify(notify))
+        defer { daemon.stop() }
+        let tag = UUID().uuidString.prefix(8)
+        let c = try daemon.connect()
+        let (paused, pid) = try c.startStreaming("confirm", input: "x", runID: "journal-pause-\(tag)")
+        var cap = StreamCapture()
+        try c.capture(pid, into: &cap)
+        #expect(cap.end?.status == .paused)
+        let cid = try c.send(.continue(ContinueRequest(runID: paused, decision: .approve, stream: true)))
+        var done = StreamCapture()
+        try c.capture(cid, into: &done)
+        #expect(done.end?.status == .completed)
+        let pause = try Self.follow(["AGNO_RUN_ID=\(paused)", "MESSAGE_ID=fc2ab91157f742658e5500c76f8fa920"], count: 1)
+        #expect(pause.first?["MESSAGE"]?.stringValue == "run paused")
+        #expect(pause.first?["AGNO_STEP"]?.stringValue == "publish")
+        #expect(pause.first?["AGNO_REQUIREMENT"]?.stringValue == "confirmation")
+        let continued = try Self.follow(["AGNO_RUN_ID=\(paused)", "MESSAGE_ID=c9b13b3743454cb29fa8c49d810e43b4"], count: 1)
+        #expect(continued.first?["AGNO_DECISION"]?.stringValue == "approve")
+        #expect(continued.first?["AGNO_BY"]?.stringValue == "root")
+
+        // A run killed mid-step resumes after the restart.
+        let (long, lid) = try c.startStreaming("long", input: "y", runID: "journal-resume-\(tag)")
+        var some = StreamCapture()
+        try c.capture(lid, into: &some) { $0.events.count >= 10 }
+        daemon.kill()
+        try daemon.start(arguments: ["--log-target", "journal"], readiness: .notify(notify))
+        let resumed = try Self.follow(["AGNO_RUN_ID=\(long)", "MESSAGE_ID=1b4cb100690f436d91b5343523e2a085"], count: 1)
+        #expect(resumed.first?["MESSAGE"]?.stringValue == "run resumed after a restart")
     }
 }
