@@ -121,8 +121,26 @@ import Testing
             human_review: {requires_confirmation: true, timeout: 1s, on_timeout: approve}
         """)
 
+    static let constructs = workflow(
+        "constructs",
+        """
+          - type: Steps
+            name: group
+            human_review: {requires_output_review: true, on_reject: retry, output_review_message: "Keep the group's work?"}
+            steps:
+              - {name: draft, agent: draft}
+              - {name: other, agent: other}
+          - type: Condition
+            name: maybe
+            evaluator: 'true'
+            human_review: {requires_confirmation: true}
+            steps:
+              - {name: publish, agent: publish}
+        """)
+
     static var all: [String: String] {
         [
+            "constructs.yaml": constructs,
             "confirm.yaml": confirm, "ask.yaml": askTone, "review.yaml": review, "skippable.yaml": skippable, "looped.yaml": looped,
             "routed.yaml": routed, "parallel.yaml": parallel, "timed.yaml": timed,
         ]
@@ -316,6 +334,33 @@ import Testing
         #expect(chosen.end?.status == .completed)
         #expect(chosen.end?.content?.hasPrefix("OTHER<y") == true)
         #expect(event(chosen, "RouterExecutionStarted")?["selected_steps"]?.arrayValue?.first?.stringValue == "other")
+    }
+
+    @Test func stepsAndConditionsAreReviewedToo() async throws {
+        let h = try await harness()
+        defer { h.shutdownNow() }
+        let c = try h.connect()
+        let (runID, first) = try run(c, "constructs", input: "c")
+        #expect(first.end?.waitingFor?.kind == .outputReview)
+        #expect(first.end?.waitingFor?.stepPath == "group")
+        #expect(first.end?.waitingFor?.message == "Keep the group's work?")
+        #expect(first.end?.waitingFor?.content == "OTHER<DRAFT<c>>")
+        // Rejected with retry: the whole group runs again (its steps' second attempt), then is reviewed again.
+        let again = try answer(c, runID, .reject)
+        #expect(again.end?.waitingFor?.stepPath == "group")
+        let attempts = again.events.filter { $0.event["event"]?.stringValue == "StepStarted" }.map {
+            "\($0.event["step_path"]?.stringValue ?? "")#\($0.event["attempt"]?.intValue ?? 0)"
+        }
+        #expect(attempts == ["group/draft#2", "group/other#2"])
+        // Approved: the Condition asks next; rejected, it is skipped (a construct's default) and the run completes.
+        let condition = try answer(c, runID, .approve)
+        #expect(condition.end?.waitingFor?.stepPath == "maybe")
+        #expect(condition.end?.waitingFor?.onReject == "skip")
+        let done = try answer(c, runID, .reject)
+        #expect(done.end?.status == .completed)
+        #expect(done.end?.content == "OTHER<DRAFT<c>>")
+        #expect(done.end?.steps.map(\.status) == [.completed, .completed, .completed, .skipped, .skipped])
+        #expect(done.end?.reviews.map(\.action) == [.retry, .approve, .skip])
     }
 
     @Test func parallelBranchesThatBothPauseAreAnsweredOneAfterTheOther() async throws {

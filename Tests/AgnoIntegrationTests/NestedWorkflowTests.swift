@@ -230,6 +230,7 @@ import Testing
         let result = try runProcess(Binaries.agnod, ["--check", "--workflows", dir])
         #expect(result.status == 0, "\(result.stdout)")
         #expect(result.stdout.contains("review.yaml: ok") && result.stdout.contains("article.yaml: ok"))
+        #expect(result.stdout.contains("publish.yaml: ok"))
     }
 
     @Test func aBadVersion2FileIsRefusedWithItsLineAndTheDaemonServesTheOthers() async throws {

@@ -145,4 +145,41 @@ extension RealModelTests {
         #expect(research.hasPrefix("## find_facts\n\n") && research.contains("\n\n## find_angles\n\n"))
         #expect((cap.end?.content ?? "").trimmingCharacters(in: .whitespacesAndNewlines).count > 10)
     }
+
+    /// The shipped human-review workflow (systemd/workflows/publish.yaml) on the real model: the draft's
+    /// review, a rejection that drafts again, the audience asked for, then the post.
+    @Test func theShippedPublishWorkflowPausesForAPersonOnTheRealModel() throws {
+        let publish = try String(
+            contentsOfFile: RealModel.repoRoot.appendingPathComponent("systemd/workflows/publish.yaml").path, encoding: .utf8)
+        let d = try TestDaemon(providers: ["local": RealModel.url!], defaultModel: "local:smollm2", workflows: ["publish.yaml": publish])
+        try d.start()
+        defer { d.stop() }
+        let c = try d.connect()
+        func follow(_ id: RequestID) throws -> StreamCapture {
+            var cap = StreamCapture()
+            try c.capture(id, into: &cap)
+            return cap
+        }
+        let (runID, id) = try c.startStreaming("publish", input: "Why do cats purr?")
+        let first = try follow(id)
+        #expect(first.end?.status == .paused, "\(first.end?.error ?? "")")
+        #expect(first.end?.waitingFor?.kind == .outputReview)
+        #expect((first.end?.waitingFor?.content ?? "").count > 20)
+        let redo = try follow(try c.send(.continue(ContinueRequest(runID: runID, decision: .reject, stream: true))))
+        #expect(redo.end?.waitingFor?.kind == .outputReview)
+        let draft = redo.end?.waitingFor?.content ?? ""
+        let ask = try follow(try c.send(.continue(ContinueRequest(runID: runID, decision: .approve, stream: true))))
+        #expect(ask.end?.waitingFor?.kind == .userInput)
+        #expect(ask.end?.waitingFor?.schema.first?.choices == ["experts", "everyone"])
+        let done = try follow(
+            try c.send(
+                .continue(
+                    ContinueRequest(runID: runID, decision: .approve, input: .object([("audience", .string("everyone"))]), stream: true))))
+        #expect(done.end?.status == .completed, "\(done.end?.error ?? "")")
+        #expect((done.end?.content ?? "").trimmingCharacters(in: .whitespacesAndNewlines).count > 10)
+        #expect(done.end?.steps.first?.content == draft)
+        #expect(
+            first.seqs + redo.seqs + ask.seqs + done.seqs
+                == Array(1...(first.seqs.count + redo.seqs.count + ask.seqs.count + done.seqs.count)))
+    }
 }

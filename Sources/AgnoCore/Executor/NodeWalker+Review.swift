@@ -37,7 +37,9 @@ extension NodeWalker {
             return pause(node, review, .outputReview, path: path, scope: scope, content: result.output)
         }
         switch answer.action {
-        case .approve: return completed(node, .completed(result.output, succeeded: result.succeeded), scope)
+        case .approve:
+            mark(node, result.succeeded ? .completed : .error, content: result.output)
+            return completed(node, .completed(result.output, succeeded: result.succeeded), scope)
         case .skip, .retry: return skipped(node, input: input, scope: scope)
         case .cancel: return .cancelled(partial: input)
         }
