@@ -12,7 +12,10 @@ public final class TestDaemon: @unchecked Sendable {
     private var log = LogBuffer()
 
     /// `providers`: name → base URL. `workflows`: file name → YAML text. `extra`: more top-level config keys (JSON values).
-    public init(providers: [String: String], defaultModel: String? = nil, workflows: [String: String], limits: [String: Int] = [:], extra: [(String, JSONValue)] = []) throws {
+    public init(
+        providers: [String: String], defaultModel: String? = nil, workflows: [String: String], limits: [String: Int] = [:],
+        extra: [(String, JSONValue)] = []
+    ) throws {
         directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("agnod-test-\(UUID().uuidString.prefix(8))")
         let workflowsDir = directory.appendingPathComponent("workflows")
         try FileManager.default.createDirectory(at: workflowsDir, withIntermediateDirectories: true)
@@ -28,7 +31,8 @@ public final class TestDaemon: @unchecked Sendable {
             ("workflows_dir", .string(workflowsDir.path)),
         ]
         if !providers.isEmpty {
-            config.append(("providers", .object(providers.sorted { $0.key < $1.key }.map { ($0.key, .object([("base_url", .string($0.value))])) })))
+            config.append(
+                ("providers", .object(providers.sorted { $0.key < $1.key }.map { ($0.key, .object([("base_url", .string($0.value))])) })))
         }
         if let defaultModel { config.append(("default_model", .string(defaultModel))) }
         if !limits.isEmpty { config.append(("limits", .object(limits.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))) }
@@ -46,7 +50,9 @@ public final class TestDaemon: @unchecked Sendable {
 
     /// Starts agnod and waits until it is ready (or fails with its log). `launcher` runs agnod through another
     /// program (e.g. `systemd-socket-activate -l …`); agnod's path and arguments follow it.
-    public func start(arguments: [String] = [], environment: [String: String] = [:], launcher: [String] = [], readiness: Readiness = .log("listening")) throws {
+    public func start(
+        arguments: [String] = [], environment: [String: String] = [:], launcher: [String] = [], readiness: Readiness = .log("listening")
+    ) throws {
         let process = Process()
         let logPipe = Pipe()
         log = LogBuffer()
@@ -61,7 +67,12 @@ public final class TestDaemon: @unchecked Sendable {
         let log = self.log
         logPipe.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil; log.close() } else { log.append(data) }
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                log.close()
+            } else {
+                log.append(data)
+            }
         }
         try process.run()
         self.process = process
@@ -120,8 +131,26 @@ public final class TestDaemon: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Sends SIGTERM and waits at most `seconds` for the exit: its status, or nil if agnod was still running
+    /// (it is then killed, so that nothing is left behind).
+    public func stop(within seconds: Double) -> Int32? {
+        guard let process, process.isRunning else { return process?.terminationStatus }
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
+        process.terminate()
+        if !process.isRunning || exited.wait(timeout: .now() + seconds) == .success {
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        kill()
+        return nil
+    }
+
     deinit {
-        if let process, process.isRunning { process.terminate(); process.waitUntilExit() }
+        if let process, process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
         try? FileManager.default.removeItem(at: directory)
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 
 /// `agnoctl`: talk to agnod.
 @main
@@ -7,9 +7,13 @@ struct AgnoctlCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agnoctl",
         abstract: "Start, follow, cancel and inspect agnod workflow runs.",
-        discussion: "Exit codes: 0 COMPLETED, 1 ERROR, 130 CANCELLED, 2 usage, 69 agnod unreachable.",
+        discussion:
+            "Exit codes: 0 COMPLETED, 1 ERROR, 130 CANCELLED, 2 usage, 3 PAUSED (waiting for `agnoctl continue`), 69 agnod unreachable.",
         version: ClientVersion.string,
-        subcommands: [Run.self, Cancel.self, Status.self, List.self, Attach.self, Workflows.self, Remove.self, ToolCalls.self, Version.self])
+        subcommands: [
+            Run.self, Cancel.self, Status.self, List.self, Attach.self, Continue.self, Workflows.self, Remove.self, ToolCalls.self,
+            Version.self,
+        ])
 }
 
 extension AgnoctlCommand {

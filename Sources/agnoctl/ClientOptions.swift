@@ -25,6 +25,8 @@ enum ExitCodes {
     static let completed: Int32 = 0
     static let error: Int32 = 1
     static let usage: Int32 = 2
+    /// The run is PAUSED, waiting for an answer (`agnoctl continue`).
+    static let paused: Int32 = 3
     static let unreachable: Int32 = 69
     static let cancelled: Int32 = 130
 }

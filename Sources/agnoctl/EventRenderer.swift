@@ -10,6 +10,8 @@ struct EventRenderer {
     private var midLine = false
     /// The step whose content was printed last: when another one's arrives (parallel branches), a header says whose it is.
     private var contentPath: String?
+    /// Whether this stream showed the pause it ends with (a replay from after `StepPaused` did not).
+    private var pauseShown = false
 
     init(json: Bool, totalSteps: Int? = nil) {
         self.json = json
@@ -75,6 +77,17 @@ struct EventRenderer {
             Output.err("✗ \(name): \(event["content"]?.stringValue ?? event["error"]?.stringValue ?? "")\n")
         case "RunCancelled":
             finishLine()
+        case "StepPaused":
+            finishLine()
+            if let line = Self.pauseLine(event) { Output.err("\(indent(event))\(line)\n") }
+            pauseShown = true
+        case "WorkflowPaused":
+            finishLine()
+            if !pauseShown, let line = Self.pauseLine(event) { Output.err(line + "\n") }
+        case "StepContinued":
+            finishLine()
+            pauseShown = false
+            Output.err("\(indent(event))\(Self.continuedLine(event))\n")
         default: break
         }
     }
@@ -108,6 +121,36 @@ struct EventRenderer {
             return "Router \(step) → \(chosen)"
         default: return "Steps \(step)"
         }
+    }
+
+    /// `⏸ step 'publish' waits for confirmation: Publish it?`
+    static func pauseLine(_ event: JSONValue) -> String? {
+        guard let requirement = event["requirement"].flatMap(PauseRequirement.init(json:)) else { return nil }
+        return "⏸ " + PauseNotice(runID: event["run_id"]?.stringValue ?? "", requirement: requirement).headline
+    }
+
+    /// `▶ step 'publish' approved by alice`, with the input given and what a rejection or timeout did.
+    static func continuedLine(_ event: JSONValue) -> String {
+        let step = event["step_path"]?.stringValue ?? event["step_name"]?.stringValue ?? "?"
+        let by = event["by"]?.stringValue ?? "?"
+        var line = "▶ step '\(step)' "
+        let decision = event["decision"]?.stringValue
+        switch decision {
+        case "approve": line += "approved by \(by)"
+        case "reject": line += "rejected by \(by)"
+        default: line += "was not answered in time"
+        }
+        if let input = event["input"]?.objectValue, !input.isEmpty {
+            line += " (" + input.map { "\($0.0)=\($0.1.stringValue ?? $0.1.encodedString)" }.joined(separator: ", ") + ")"
+        }
+        switch event["action"]?.stringValue {
+        case "skip": line += ": skipped"
+        case "retry": line += ": it runs again"
+        case "cancel": line += ": the run is cancelled"
+        case "approve" where decision != "approve": line += ": approved"
+        default: break
+        }
+        return line
     }
 
     private mutating func finishLine() {

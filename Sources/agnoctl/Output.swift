@@ -49,6 +49,7 @@ enum Output {
         switch status {
         case .completed: return ExitCodes.completed
         case .cancelled: return ExitCodes.cancelled
+        case .paused: return ExitCodes.paused
         default: return ExitCodes.error
         }
     }

@@ -10,7 +10,7 @@ extension AgnoctlCommand {
 
         @OptionGroup var options: ClientOptions
 
-        @Option(name: .long, help: "Only runs with this status (repeatable): PENDING, RUNNING, COMPLETED, CANCELLED, ERROR.")
+        @Option(name: .long, help: "Only runs with this status (repeatable): PENDING, RUNNING, PAUSED, COMPLETED, CANCELLED, ERROR.")
         var status: [String] = []
 
         @Option(name: [.short, .long], help: "At most this many runs.")
@@ -42,7 +42,9 @@ extension AgnoctlCommand {
             var rows = [["RUN ID", "WORKFLOW", "STATUS", "OWNER", "CREATED", "INPUT"]]
             for run in runs {
                 let input = run.input.replacingOccurrences(of: "\n", with: " ")
-                rows.append([run.runID, run.workflow, run.status.rawValue, run.owner, Timestamp.rfc3339(run.createdAt), String(input.prefix(40))])
+                rows.append([
+                    run.runID, run.workflow, run.status.rawValue, run.owner, Timestamp.rfc3339(run.createdAt), String(input.prefix(40)),
+                ])
             }
             let widths = (0..<rows[0].count).map { col in rows.map { $0[col].count }.max() ?? 0 }
             for row in rows {

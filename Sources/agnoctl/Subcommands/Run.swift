@@ -9,7 +9,11 @@ extension AgnoctlCommand {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Start a workflow run and stream its output (Ctrl-C cancels the run).",
-            discussion: "Content goes to stdout; step headers, tool calls and the final status to stderr.")
+            discussion: """
+                Content goes to stdout; step headers, tool calls and the final status to stderr. When the run pauses for \
+                a review and stdin and stderr are a terminal, agnoctl asks and goes on; otherwise (or with --json or \
+                --no-input) it prints how to answer (`agnoctl continue`) and exits 3.
+                """)
 
         @OptionGroup var options: ClientOptions
 
@@ -34,6 +38,8 @@ extension AgnoctlCommand {
         @Flag(name: .customLong("cancel-on-disconnect"), help: "Have agnod cancel the run if this client goes away.")
         var cancelOnDisconnect = false
 
+        @OptionGroup var prompt: PromptOptions
+
         func validate() throws {
             if input.isEmpty { throw ValidationError("give the run's input after the workflow name") }
         }
@@ -42,8 +48,9 @@ extension AgnoctlCommand {
             var text = input.joined(separator: " ")
             if text == "-" { text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) }
             let connection = try options.connect()
-            let request = StartRequest(workflow: workflow, input: text, stream: !detach, runID: runID, sessionID: sessionID,
-                                       onDisconnect: cancelOnDisconnect && !detach ? .cancel : .continue)
+            let request = StartRequest(
+                workflow: workflow, input: text, stream: !detach, runID: runID, sessionID: sessionID,
+                onDisconnect: cancelOnDisconnect && !detach ? .cancel : .continue)
             let id = try Self.wrap { try connection.send(.start(request)) }
             let first = try Self.wrap { try connection.rawReply(for: id) }
             if json { Output.raw(first.line) }
@@ -64,7 +71,9 @@ extension AgnoctlCommand {
             let interrupt = InterruptProxy(socket: connection.path, runID: runID, quiet: json)
             interrupt.install()
             if !json { Output.err("run \(runID) started (Ctrl-C cancels it)\n") }
-            var follower = StreamFollower(connection: connection, id: id, renderer: EventRenderer(json: json))
+            var follower = StreamFollower(
+                connection: connection, id: id, renderer: EventRenderer(json: json), prompt: prompt.prompt(json: json),
+                socket: options.socket)
             try follower.follow(runID: runID)
         }
 
