@@ -119,6 +119,28 @@ struct MultiUserTests {
         #expect(try ctl(alice, "status", "a-done").status == 1)
     }
 
+    /// The admin group is looked up per connection: one created after agnod started counts at once, and
+    /// while it is missing the log says so.
+    @Test func anAdminGroupCreatedAfterAgnodStartedCountsForTheNextConnection() async throws {
+        let users = try Self.ensureUsers()
+        let bob = users["bob"]!
+        func run(_ tool: String, _ args: [String]) throws -> ProcessResult { try runProcess(URL(fileURLWithPath: tool), args) }
+        let late = "agnod-t-late\(Int.random(in: 1000...9999))"
+        _ = try run("/usr/sbin/groupdel", [late])
+        defer { _ = try? run("/usr/sbin/groupdel", [late]) }
+        let h = try await Harness(
+            models: ["fast": .fast("x", count: 3)], workflows: ["quick.yaml": Fixtures.oneStep("quick", model: "fast:m")],
+            extra: [("admin_group", .string(late))])
+        defer { h.shutdownNow() }
+        #expect(h.daemon.logText.contains("admin_group does not exist"), "\(h.daemon.logText)")
+        #expect(try Self.agnoctl(bob, h, ["version", "--json"]).stdout.contains("\"admin\":false"))
+        #expect(try run("/usr/sbin/groupadd", [late]).status == 0)
+        #expect(try run("/usr/sbin/usermod", ["-aG", late, bob.name]).status == 0)
+        let hello = try Self.agnoctl(bob, h, ["version", "--json"])
+        #expect(hello.stdout.contains("\"admin\":true"), "\(hello.stdout)\(hello.stderr)")
+        #expect(try Self.agnoctl(bob, h, ["list", "--all"]).status == 0)
+    }
+
     @Test func alicesPausedRunCannotBeContinuedByBobAndTheAdminGroupCan() async throws {
         let users = try Self.ensureUsers()
         let (alice, bob, carol) = (users["alice"]!, users["bob"]!, users["carol"]!)

@@ -43,8 +43,8 @@ extension RunTable {
         startQueued()
         let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             guard s.live.isEmpty else { return [] }
-            defer { s.idleWaiters = [] }
-            return s.idleWaiters
+            defer { s.idleWaiters = [:] }
+            return Array(s.idleWaiters.values)
         }
         for waiter in waiters { waiter.resume() }
         if record.status == .paused { armPauseTimer(record.summary) }

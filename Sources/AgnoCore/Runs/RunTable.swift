@@ -16,7 +16,8 @@ public final class RunTable: Sendable {
         var active = 0
         var activeByUser: [UInt32: Int] = [:]
         var queue = RunQueue()
-        var idleWaiters: [CheckedContinuation<Void, Never>] = []
+        var idleWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextIdleWaiter = 0
         /// Ids of runs being stored by `start`, and how many each user has in that state.
         var reserved: Set<String> = []
         var admitting: [UInt32: Int] = [:]
@@ -74,15 +75,24 @@ public final class RunTable: Sendable {
     public func setOnChange(_ body: @escaping @Sendable (Change) -> Void) { onChange.withLock { $0.body = body } }
     func changed(_ change: Change) { onChange.withLock { $0.body }?(change) }
 
-    /// Returns once no run is live (every run settled). Runs accepted meanwhile are waited for too.
+    /// Returns once no run is live (every run settled), or when the calling task is cancelled (so that a
+    /// bounded wait, e.g. the shutdown grace, can give up on it). Runs accepted meanwhile are waited for too.
     public func waitUntilIdle() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let idle = state.withLock { s -> Bool in
-                if s.live.isEmpty { return true }
-                s.idleWaiters.append(continuation)
-                return false
+        let id = state.withLock { s -> Int in
+            s.nextIdleWaiter += 1
+            return s.nextIdleWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { s -> Bool in
+                    if s.live.isEmpty || Task.isCancelled { return true }
+                    s.idleWaiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
             }
-            if idle { continuation.resume() }
+        } onCancel: {
+            state.withLock { $0.idleWaiters.removeValue(forKey: id) }?.resume()
         }
     }
 
