@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A tool server process: spawned in its own process group with pipes for stdin and stdout (stderr goes to
@@ -31,11 +31,14 @@ final class ChildProcess: Sendable {
     }
 
     /// Starts `command` (looked up in PATH when it has no slash) with exactly `environment`.
-    static func spawn(command: String, arguments: [String], environment: [String: String], directory: String? = nil) throws -> ChildProcess {
-        var toChild: [Int32] = [0, 0], fromChild: [Int32] = [0, 0]
+    static func spawn(command: String, arguments: [String], environment: [String: String], directory: String? = nil) throws -> ChildProcess
+    {
+        var toChild: [Int32] = [0, 0]
+        var fromChild: [Int32] = [0, 0]
         guard pipe(&toChild) == 0 else { throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))") }
         guard pipe(&fromChild) == 0 else {
-            close(toChild[0]); close(toChild[1])
+            close(toChild[0])
+            close(toChild[1])
             throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))")
         }
         // No other child may inherit these (dup2 in the spawned child clears the flag on 0 and 1).
@@ -59,10 +62,24 @@ final class ChildProcess: Sendable {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         // A working directory: through the shell, which then becomes the command (exec).
-        var command = command, arguments = arguments
+        var command = command
+        var arguments = arguments
         if let directory {
             arguments = ["-c", "cd \"$1\" && shift && exec \"$@\"", "sh", directory, command] + arguments
             command = "/bin/sh"
+        }
+        if !command.contains("/") {
+            // Looked up in the child's PATH, not the caller's.
+            let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+            command = path.split(separator: ":").map { "\($0)/\(command)" }.first { access($0, X_OK) == 0 } ?? command
+        }
+        // It dies with agnod, also when agnod is killed outside systemd (which would stop the unit's whole
+        // cgroup): setpriv sets PR_SET_PDEATHSIG (SIGTERM, so that a server can stop its own helpers) and
+        // execs the command. The signal comes when the thread that spawned it ends, so the spawn happens
+        // on the thread that waits for the child, which lives exactly as long as the child does.
+        if FileManager.default.isExecutableFile(atPath: Self.setpriv) {
+            arguments = ["--pdeathsig", "TERM", "--", command] + arguments
+            command = Self.setpriv
         }
         let argv = ([command] + arguments).map { strdup($0) } + [nil]
         let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -70,41 +87,93 @@ final class ChildProcess: Sendable {
             for p in argv { free(p) }
             for p in envp { free(p) }
         }
-        var pid: pid_t = 0
-        let rc: Int32
-        if command.contains("/") {
-            rc = posix_spawn(&pid, command, &actions, &attributes, argv, envp)
-        } else {
-            // posix_spawnp looks the command up in the caller's PATH; look it up in the child's instead.
-            let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-            let found = path.split(separator: ":").map { "\($0)/\(command)" }.first { access($0, X_OK) == 0 } ?? command
-            rc = posix_spawn(&pid, found, &actions, &attributes, argv, envp)
+        let spawned = Spawned()
+        let started = DispatchSemaphore(value: 0)
+        let program = command
+        let call = SpawnCall {
+            var pid: pid_t = 0
+            let rc = posix_spawn(&pid, program, &actions, &attributes, argv, envp)
+            return (pid, rc)
         }
-        close(toChild[0])
-        close(fromChild[1])
-        guard rc == 0 else {
-            close(toChild[1]); close(fromChild[0])
-            throw SpawnError(description: "cannot start '\(command)': \(String(cString: strerror(rc)))")
-        }
-        let child = ChildProcess(pid: pid, input: toChild[1], output: fromChild[0])
-        child.watch()
-        return child
-    }
-
-    private func watch() {
-        let pid = self.pid
-        let thread = Thread { [self] in
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            let waiters = state.withLock { s -> [@Sendable (Int32) -> Void] in
-                s.exitStatus = status
-                defer { s.waiters = [] }
-                return s.waiters
-            }
-            for waiter in waiters { waiter(status) }
+        let thread = Thread {
+            let (pid, rc) = call.body()
+            spawned.set(pid: pid, rc: rc)
+            started.signal()
+            guard rc == 0, let child = spawned.waitForChild() else { return }
+            child.reap()
         }
         thread.name = "agnod-mcp-reaper"
         thread.start()
+        started.wait()
+        close(toChild[0])
+        close(fromChild[1])
+        let (pid, rc) = spawned.result
+        guard rc == 0 else {
+            spawned.give(nil)
+            close(toChild[1])
+            close(fromChild[0])
+            throw SpawnError(description: "cannot start '\(command)': \(String(cString: strerror(rc)))")
+        }
+        let child = ChildProcess(pid: pid, input: toChild[1], output: fromChild[0])
+        spawned.give(child)
+        return child
+    }
+
+    static let setpriv = "/usr/bin/setpriv"
+
+    /// The spawn call, made on the reaper thread while the caller waits (it holds the caller's buffers).
+    private final class SpawnCall: @unchecked Sendable {
+        let body: () -> (pid_t, Int32)
+        init(_ body: @escaping () -> (pid_t, Int32)) { self.body = body }
+    }
+
+    /// Hands the spawn's result from the reaper thread to the caller, and the child object back to the thread.
+    private final class Spawned: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var pid: pid_t = 0
+        private var rc: Int32 = 0
+        private var child: ChildProcess?
+        private var handed = false
+
+        func set(pid: pid_t, rc: Int32) {
+            condition.lock()
+            self.pid = pid
+            self.rc = rc
+            condition.unlock()
+        }
+
+        var result: (pid_t, Int32) {
+            condition.lock()
+            defer { condition.unlock() }
+            return (pid, rc)
+        }
+
+        func give(_ child: ChildProcess?) {
+            condition.lock()
+            self.child = child
+            handed = true
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        func waitForChild() -> ChildProcess? {
+            condition.lock()
+            while !handed { condition.wait() }
+            defer { condition.unlock() }
+            return child
+        }
+    }
+
+    /// On the reaper thread: waits for the process to exit, then tells the waiters.
+    private func reap() {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let waiters = state.withLock { s -> [@Sendable (Int32) -> Void] in
+            s.exitStatus = status
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for waiter in waiters { waiter(status) }
     }
 
     var hasExited: Bool { state.withLock { $0.exitStatus != nil } }
@@ -133,9 +202,13 @@ final class ChildProcess: Sendable {
     func terminate(grace: Duration) async {
         guard !hasExited else { return }
         _ = Glibc.kill(-pid, SIGTERM)
+        // The wait for the exit cannot be cancelled; the kill after the grace is what ends it.
         await withTaskGroup(of: Void.self) { group in
             group.addTask { _ = await self.exited() }
-            group.addTask { try? await Task.sleep(for: grace) }
+            group.addTask {
+                try? await Task.sleep(for: grace)
+                if !Task.isCancelled { self.kill() }
+            }
             await group.next()
             group.cancelAll()
         }
