@@ -397,14 +397,17 @@ import Testing
         #expect(done.end?.content == "PUBLISH<DRAFT<kept>>")
 
         // The timed one goes on by itself (on_timeout: approve) once its second is up, restart or not.
+        // (A PAUSED run's stream ends at once, so ask again until it follows the run to its end; the last
+        // answer after the deadline counts, since this task may not run for a while on a loaded machine.)
         var status = RunStatus.paused
-        let deadline = Date().addingTimeInterval(20)
-        while status != .completed, Date() < deadline {
+        let deadline = Date().addingTimeInterval(60)
+        while true {
             let sid = try d.send(.stream(StreamRequest(runID: timed)))
             var cap = StreamCapture()
             try d.capture(sid, into: &cap)
             status = cap.end?.status ?? .error
-            if status == .paused { try await Task.sleep(for: .milliseconds(100)) }
+            if status != .paused || Date() > deadline { break }
+            try await Task.sleep(for: .milliseconds(100))
         }
         #expect(status == .completed)
         let summary = try #require(RunSummary(json: try d.resultOf(.status(StatusRequest(runID: timed)))))

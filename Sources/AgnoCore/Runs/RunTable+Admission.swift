@@ -32,6 +32,13 @@ extension RunTable {
     /// The run's final event is stored: it leaves the live table (readers now find it in the store) and,
     /// if it held a slot, the slot goes to the next queued run.
     func settled(_ record: RunRecord) {
+        if record.storeFailure != nil {
+            let summary = record.summary
+            state.withLock { s in
+                if s.unstored.count >= 1000, let any = s.unstored.keys.first { s.unstored[any] = nil }
+                s.unstored[record.runID] = summary
+            }
+        }
         if record.wasLaunched {
             release(record)
         } else {

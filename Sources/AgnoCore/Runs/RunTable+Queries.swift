@@ -6,6 +6,15 @@ extension RunTable {
     /// The live record of a run the caller may see.
     public func live(_ runID: String) -> RunRecord? { state.withLock { $0.live[runID] } }
 
+    /// Whether the run is about to be live: `start` is storing it, or a continue, cancel or timeout of its
+    /// pause holds it. A reader that finds a run unfinished in the store and not live waits only then.
+    /// The final summary of a run whose last writes the store refused, as this process knows it.
+    public func unstoredSummary(_ runID: String) -> RunSummary? { state.withLock { $0.unstored[runID] } }
+
+    public func isBecomingLive(_ runID: String) -> Bool {
+        state.withLock { $0.reserved.contains(runID) } || claims.isClaimed(runID)
+    }
+
     /// A run's summary, or `not_found` when it does not exist or the caller may not see it.
     public func summary(_ runID: String, caller: Caller) async throws(ProtocolError) -> RunSummary {
         if let record = live(runID), caller.mayAccess(ownerUID: record.owner.uid) { return record.summary }

@@ -20,6 +20,9 @@ public final class RunTable: Sendable {
         var nextIdleWaiter = 0
         /// Ids of runs being stored by `start`, and how many each user has in that state.
         var reserved: Set<String> = []
+        /// Final summaries of runs whose last writes the store refused (disk full, read-only…), newest kept:
+        /// their readers still get an `end` that says what happened.
+        var unstored: [String: RunSummary] = [:]
         var admitting: [UInt32: Int] = [:]
     }
 

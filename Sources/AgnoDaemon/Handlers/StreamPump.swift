@@ -42,8 +42,20 @@ struct StreamPump {
                         return try await exchange.fail(.notFound("no run '\(runID)'"))
                     }
                     if !summary.status.isTerminal && summary.status != .paused {
-                        await Task.yield()
-                        continue
+                        if table.isBecomingLive(runID) || table.live(runID) != nil {
+                            await Task.yield()
+                            continue
+                        }
+                        // Unfinished in the store, yet not running here: its last writes failed. Its end as
+                        // this process knows it, or, if it does not, say so instead of waiting forever.
+                        if let final = table.unstoredSummary(runID), exchange.caller.mayAccess(ownerUID: final.ownerUID) {
+                            return try await exchange.end(final)
+                        }
+                        return try await exchange.fail(
+                            ProtocolError(
+                                .internal,
+                                "run '\(runID)' is \(summary.status.rawValue) in the store but not running in this agnod: its final state could not be stored; it resumes when agnod restarts"
+                            ))
                     }
                     return try await exchange.end(summary)
                 }
