@@ -84,10 +84,12 @@ struct AgentRunner: Sendable {
                 toolChoice: firstCall ? Self.toolChoice(agent.toolChoice) : nil,
                 temperature: agent.temperature, maxTokens: agent.maxTokens)
             firstCall = false
-            let turn = try await model.stream(request) { delta in
-                text.append(delta)
-                record.emit(events.agent(.runContent, context, [("content", .string(delta))]))
-            }
+            let turn = try await model.stream(
+                request,
+                onContent: { delta in
+                    text.append(delta)
+                    record.emit(events.agent(.runContent, context, [("content", .string(delta))]))
+                }, pace: { await record.roomToWrite() })
             try Task.checkCancellation()
             if turn.toolCalls.isEmpty { return text.value }
             if !offerTools && budget.exhausted {

@@ -17,7 +17,7 @@ public struct OpenAICompatibleModel: ChatModel {
 
     private var whereText: String { "model provider '\(provider.name)' (\(provider.chatCompletionsURL))" }
 
-    public func stream(_ request: ChatRequest, onContent: (String) -> Void) async throws -> ChatTurn {
+    public func stream(_ request: ChatRequest, onContent: (String) -> Void, pace: () async -> Void) async throws -> ChatTurn {
         let key = provider.apiKey()
         if key == nil, let env = provider.apiKeyEnv, provider.apiKeyCredential == nil {
             throw ModelError(.notConfigured, "\(whereText) needs an API key in the environment variable \(env), which is not set for agnod")
@@ -46,6 +46,7 @@ public struct OpenAICompatibleModel: ChatModel {
                     if let delta = try accumulator.take(data) { onContent(delta) }
                 }
                 if accumulator.done { break }
+                await pace()
             }
             try parser.finish { data in
                 if let delta = try accumulator.take(data) { onContent(delta) }
@@ -59,7 +60,8 @@ public struct OpenAICompatibleModel: ChatModel {
         try Task.checkCancellation()
         let turn = accumulator.turn()
         if !accumulator.done && turn.finishReason == nil {
-            throw ModelError(.brokenStream, "\(whereText): the stream ended before the answer was complete (no finish_reason and no [DONE])")
+            throw ModelError(
+                .brokenStream, "\(whereText): the stream ended before the answer was complete (no finish_reason and no [DONE])")
         }
         return turn
     }
@@ -90,10 +92,13 @@ public struct OpenAICompatibleModel: ChatModel {
             body = String(buffer: buffer)
         }
         var detail = body
-        if let json = try? JSONValue.parse(body), let message = json["error"]?["message"]?.stringValue ?? json["error"]?.stringValue ?? json["detail"]?.stringValue {
+        if let json = try? JSONValue.parse(body),
+            let message = json["error"]?["message"]?.stringValue ?? json["error"]?.stringValue ?? json["detail"]?.stringValue
+        {
             detail = message
         }
-        detail = SecretRedactor.redact(String(detail.prefix(300)).trimmingCharacters(in: .whitespacesAndNewlines), secrets: key.map { [$0] } ?? [])
+        detail = SecretRedactor.redact(
+            String(detail.prefix(300)).trimmingCharacters(in: .whitespacesAndNewlines), secrets: key.map { [$0] } ?? [])
         let status = Int(response.status.code)
         var hint = ""
         switch status {
@@ -103,6 +108,8 @@ public struct OpenAICompatibleModel: ChatModel {
         case 500...: hint = " (the model server failed)"
         default: break
         }
-        return ModelError(.http(status: status), "\(whereText) answered HTTP \(status) \(response.status.reasonPhrase)\(hint)\(detail.isEmpty ? "" : ": \(detail)")")
+        return ModelError(
+            .http(status: status),
+            "\(whereText) answered HTTP \(status) \(response.status.reasonPhrase)\(hint)\(detail.isEmpty ? "" : ": \(detail)")")
     }
 }

@@ -46,6 +46,32 @@ extension RunRecord {
         }
     }
 
+    /// Returns once this run has fewer than the writer's `maxUnstoredPerRun` events waiting to be stored
+    /// (at once, usually). The run's producer calls it after each event it streams; a cancel ends the wait.
+    public func roomToWrite() async {
+        let limit = writer.maxUnstoredPerRun
+        guard state.withLock({ $0.lastSeq - $0.committedSeq >= limit && !$0.settled }) else { return }
+        let id = state.withLock { s -> Int in
+            s.nextRoomWaiter += 1
+            return s.nextRoomWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { s -> Bool in
+                    if s.lastSeq - s.committedSeq < limit || s.settled || Task.isCancelled { return true }
+                    s.roomWaiters[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.roomWaiters.removeValue(forKey: id) }?.resume()
+        }
+    }
+
+    /// Events handed to the writer and not yet stored.
+    public var unstoredCount: Int { state.withLock { $0.lastSeq - $0.committedSeq } }
+
     func enqueue(
         _ json: [UInt8], toolCall: ToolCallRecord? = nil, nodeResult: NodeResult? = nil, summary: RunSummary?, settling: Bool,
         in s: inout State
@@ -78,6 +104,10 @@ extension RunRecord {
                 s.task?.cancel()
             }
             s.committedSeq = event.seq
+            if !s.roomWaiters.isEmpty && (s.lastSeq - s.committedSeq <= writer.maxUnstoredPerRun / 2 || settling) {
+                for waiter in s.roomWaiters.values { waiter.resume() }
+                s.roomWaiters.removeAll()
+            }
             for (id, subscription) in s.subscribers where !subscription.offer(event) {
                 // The reader left, or fell behind its buffer: it catches up from the store.
                 s.subscribers[id] = nil

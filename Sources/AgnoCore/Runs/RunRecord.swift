@@ -43,6 +43,9 @@ public final class RunRecord: Sendable {
         var onSettled: (@Sendable (RunRecord) -> Void)?
         var waitingFor: PauseRequirement?
         var reviews: [Review] = []
+        /// Producers waiting for the store to catch up with this run (backpressure).
+        var roomWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextRoomWaiter = 0
     }
 
     let state: Mutex<State>

@@ -37,8 +37,13 @@ public final class StoreWriter: Sendable {
     /// Waits between attempts when a commit fails (a full disk may free up); after the last, the submitters get the error.
     static let retryDelays: [Double] = [0.01, 0.1, 1]
 
-    public init(store: any RunStore, onFailure: @escaping @Sendable (any Error) -> Void = { _ in }) {
+    /// Events one run may have handed over and not yet stored before its producer waits (`RunRecord.roomToWrite`):
+    /// a store slower than the models holds up the run that produces, not the others, and memory stays bounded.
+    public let maxUnstoredPerRun: Int
+
+    public init(store: any RunStore, maxUnstoredPerRun: Int = 1024, onFailure: @escaping @Sendable (any Error) -> Void = { _ in }) {
         self.store = store
+        self.maxUnstoredPerRun = max(1, maxUnstoredPerRun)
         self.onFailure = onFailure
         let thread = Thread { [self] in loop() }
         thread.name = "agnod-store-writer"
