@@ -52,10 +52,13 @@ let package = Package(
             name: "AgnoSystemd",
             dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
         ),
+        // Spawning a child that dies with agnod (fork, PR_SET_PDEATHSIG, exec), for MCP servers.
+        .target(name: "CSpawn"),
         // MCP tool servers (stdio child processes) through modelcontextprotocol/swift-sdk.
         .target(
             name: "AgnoMCP",
             dependencies: [
+                "CSpawn",
                 "AgnoCore",
                 "AgnoProtocol",
                 .product(name: "MCP", package: "swift-sdk"),

@@ -43,6 +43,15 @@ serve($MODEL_PORT, 0.02, None, tokens=200)
 while True: time.sleep(3600)
 " >"$WORK/model.log" 2>&1 &
 MODEL_PID=$!
+# A second model that calls the MCP stub's tool whenever tools are offered (then answers in text).
+TOOL_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -c "
+import sys, time; sys.path.insert(0, '$ROOT/scripts')
+from measure import serve
+serve($TOOL_PORT, 0, None, tokens=5, tool='stub_echo')
+while True: time.sleep(3600)
+" >"$WORK/tool-model.log" 2>&1 &
+TOOL_MODEL_PID=$!
 
 NSPAWN_PID=""
 cleanup() {
@@ -51,7 +60,7 @@ cleanup() {
     for _ in $(seq 1 100); do kill -0 "$NSPAWN_PID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$NSPAWN_PID" 2>/dev/null
   fi
-  kill "$MODEL_PID" 2>/dev/null
+  kill "$MODEL_PID" "$TOOL_MODEL_PID" 2>/dev/null
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -91,7 +100,20 @@ admin_group: agnod-admin
 providers:
   local:
     base_url: http://127.0.0.1:$MODEL_PORT/v1
+  tooling:
+    base_url: http://127.0.0.1:$TOOL_PORT/v1
 default_model: local:smollm2
+mcp_servers:
+  stub:
+    command: [/usr/bin/python3, /opt/agnod-src/scripts/mcp-stub.py]
+YAML
+in_ct sh -c "cat > /etc/agnod/workflows/mcp.yaml" <<YAML
+name: mcp
+tool_call_limit: 1
+agents:
+  caller: {model: "tooling:m", tools: [stub.echo], instructions: Use the tool.}
+steps:
+  - {name: call, agent: caller}
 YAML
 check "install.sh again" in_ct /opt/agnod-src/scripts/install.sh --binaries /opt/agnod-bin
 check "a changed agnod.yaml is kept, the new one put beside it" in_ct sh -c "grep -q $MODEL_PORT /etc/agnod/agnod.yaml && test -f /etc/agnod/agnod.yaml.new"
@@ -106,6 +128,16 @@ in_ct systemctl daemon-reload
 check "systemctl start agnod" in_ct systemctl start agnod
 check "agnod is active" test "$(in_ct systemctl is-active agnod)" = active
 check "agnod runs as user agnod" test "$(in_ct ps -o user= -p "$(in_ct systemctl show -p MainPID --value agnod)")" = agnod
+
+# An MCP tool server under the unit's hardening (spawned through setpriv --pdeathsig), called by a run.
+for _ in $(seq 1 100); do in_ct journalctl -u agnod --no-pager 2>/dev/null | grep -q "MCP server started" && break; sleep 0.1; done
+check "journal: the MCP server started under the hardened unit" sh -c "nsenter -t $PID1 -a -- journalctl -u agnod --no-pager | grep -q 'MCP server started'"
+in_ct journalctl -u agnod --no-pager 2>/dev/null | grep -i -E "mcp|setpriv|tool server" | head -20 >&2 || true
+MAIN="$(in_ct systemctl show -p MainPID --value agnod)"
+check "the MCP server runs as agnod's child, as user agnod" sh -c "test \"\$(nsenter -t $PID1 -a -- ps -o user= --ppid $MAIN | head -n1 | tr -d ' ')\" = agnod"
+in_ct agnoctl run mcp "call the tool" --run-id mcp-1 >"$WORK/mcp.out" 2>"$WORK/mcp.err"
+check "a run calls the MCP tool and completes (exit 0)" test $? = 0
+check "the tool's result reached the run" sh -c "nsenter -t $PID1 -a -- agnoctl tool-calls mcp-1 --json | grep -q 'echo: ok'"
 
 # Two users.
 in_ct useradd -m alice; in_ct useradd -m bob; in_ct groupadd -f agnod-admin

@@ -1,3 +1,4 @@
+import CSpawn
 import Foundation
 import Synchronization
 
@@ -43,24 +44,6 @@ final class ChildProcess: Sendable {
         }
         // No other child may inherit these (dup2 in the spawned child clears the flag on 0 and 1).
         for fd in toChild + fromChild { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Its own process group (to signal it with its children), default signal handling, nothing blocked.
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
         // A working directory: through the shell, which then becomes the command (exec).
         var command = command
         var arguments = arguments
@@ -74,13 +57,10 @@ final class ChildProcess: Sendable {
             command = path.split(separator: ":").map { "\($0)/\(command)" }.first { access($0, X_OK) == 0 } ?? command
         }
         // It dies with agnod, also when agnod is killed outside systemd (which would stop the unit's whole
-        // cgroup): setpriv sets PR_SET_PDEATHSIG (SIGTERM, so that a server can stop its own helpers) and
-        // execs the command. The signal comes when the thread that spawned it ends, so the spawn happens
-        // on the thread that waits for the child, which lives exactly as long as the child does.
-        if FileManager.default.isExecutableFile(atPath: Self.setpriv) {
-            arguments = ["--pdeathsig", "TERM", "--", command] + arguments
-            command = Self.setpriv
-        }
+        // cgroup): PR_SET_PDEATHSIG, SIGTERM (so that a server can stop its own helpers). The signal comes
+        // when the thread that spawned it ends, so the spawn happens on the thread that waits for the
+        // child, which lives exactly as long as the child does. (setpriv(1) cannot do it under the unit:
+        // its system call filter refuses the capset that setpriv makes.)
         let argv = ([command] + arguments).map { strdup($0) } + [nil]
         let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -90,10 +70,10 @@ final class ChildProcess: Sendable {
         let spawned = Spawned()
         let started = DispatchSemaphore(value: 0)
         let program = command
+        let (input, output) = (toChild[0], fromChild[1])
         let call = SpawnCall {
-            var pid: pid_t = 0
-            let rc = posix_spawn(&pid, program, &actions, &attributes, argv, envp)
-            return (pid, rc)
+            let pid = agnod_spawn(program, argv, envp, input, output, SIGTERM)
+            return pid < 0 ? (0, -pid) : (pid, 0)
         }
         let thread = Thread {
             let (pid, rc) = call.body()
@@ -118,8 +98,6 @@ final class ChildProcess: Sendable {
         spawned.give(child)
         return child
     }
-
-    static let setpriv = "/usr/bin/setpriv"
 
     /// The spawn call, made on the reaper thread while the caller waits (it holds the caller's buffers).
     private final class SpawnCall: @unchecked Sendable {
