@@ -76,12 +76,14 @@ if [ -f "$SMOKE" ]; then
   log "running the protocol smoke check"
   run_counted smoke smoke python3 "$SMOKE" --agnod "$BIN/agnod"
 fi
+log "running the reliability campaign's short forms (fuzz, load, faults)"
+run_counted reliability reliability "$ROOT/scripts/reliability/short.sh" --agnod "$BIN/agnod"
 log "running the end-to-end test in a booted systemd (systemd-nspawn)"
 run_counted e2e e2e "$ROOT/scripts/e2e-systemd.sh" --binaries "$BIN"
 
-if [ "$status" -ne 0 ] || [ "$smoke" -ne 0 ] || [ "$e2e" -ne 0 ]; then
+if [ "$status" -ne 0 ] || [ "$smoke" -ne 0 ] || [ "$e2e" -ne 0 ] || [ "$reliability" -ne 0 ]; then
   [ "$failed" -gt 0 ] || failed=1
-  log "FAILED (swift test: exit $status, smoke check: exit $smoke, systemd end-to-end: exit $e2e)"
+  log "FAILED (swift test: exit $status, smoke check: exit $smoke, reliability: exit $reliability, systemd end-to-end: exit $e2e)"
   passed=$((total - failed)); [ "$passed" -ge 0 ] || passed=0
   echo "$passed passed, $failed failed"
   exit 1

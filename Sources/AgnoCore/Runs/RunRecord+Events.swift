@@ -50,7 +50,7 @@ extension RunRecord {
     /// (at once, usually). The run's producer calls it after each event it streams; a cancel ends the wait.
     public func roomToWrite() async {
         let limit = writer.maxUnstoredPerRun
-        guard state.withLock({ $0.lastSeq - $0.committedSeq >= limit && !$0.settled }) else { return }
+        guard state.withLock({ $0.lastSeq - $0.committedSeq >= limit && !$0.settled && $0.storeFailure == nil }) else { return }
         let id = state.withLock { s -> Int in
             s.nextRoomWaiter += 1
             return s.nextRoomWaiter
@@ -58,7 +58,7 @@ extension RunRecord {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let now = state.withLock { s -> Bool in
-                    if s.lastSeq - s.committedSeq < limit || s.settled || Task.isCancelled { return true }
+                    if s.lastSeq - s.committedSeq < limit || s.settled || s.storeFailure != nil || Task.isCancelled { return true }
                     s.roomWaiters[id] = continuation
                     return false
                 }
@@ -97,11 +97,22 @@ extension RunRecord {
     /// The writer stored `event` (or gave up): publish it, and settle the run after its final event.
     func committed(_ event: EncodedEvent, failure: (any Error)?, settling: Bool) {
         let settled = state.withLock { s -> (@Sendable (RunRecord) -> Void)? in
-            if let failure, s.storeFailure == nil {
-                // Readers still get the event (a run must not hang); the run stops, and its status says why.
-                s.storeFailure = "the run store failed: \(failure)"
-                if s.cancelReason == nil { s.cancelReason = s.storeFailure }
-                s.task?.cancel()
+            if let failure {
+                if s.storeFailure == nil {
+                    // Readers get nothing that is not stored (a seq must mean the same on every replay): their
+                    // streams end with the error, the run stops here, and it goes on after a restart from
+                    // what is stored.
+                    s.storeFailure = "the run store failed: \(failure)"
+                    if s.cancelReason == nil { s.cancelReason = s.storeFailure }
+                    s.task?.cancel()
+                    for subscription in s.subscribers.values { subscription.end() }
+                    s.subscribers.removeAll()
+                    for waiter in s.roomWaiters.values { waiter.resume() }
+                    s.roomWaiters.removeAll()
+                }
+                guard settling else { return nil }
+                s.settled = true
+                return s.onSettled
             }
             s.committedSeq = event.seq
             if !s.roomWaiters.isEmpty && (s.lastSeq - s.committedSeq <= writer.maxUnstoredPerRun / 2 || settling) {

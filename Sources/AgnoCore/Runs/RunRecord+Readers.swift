@@ -11,6 +11,8 @@ extension RunRecord {
         case live(Subscription)
         /// Caught up with a settled run.
         case ended(RunSummary)
+        /// The store refused the run's events: nothing after `committedSeq` will come in this process.
+        case failed(String)
     }
 
     /// Events after `afterSeq` from the store, or, once caught up, a live subscription with a bounded buffer.
@@ -27,6 +29,7 @@ extension RunRecord {
             let result = state.withLock { s -> ReadResult? in
                 // More was stored since: read that from the store first.
                 if s.committedSeq > committed && afterSeq < s.committedSeq { return nil }
+                if let failure = s.storeFailure { return .failed(failure) }
                 if s.settled { return .ended(summary(of: s)) }
                 let subscription = Subscription(capacity: bufferSize)
                 s.subscribers[s.nextSubscriber] = subscription

@@ -32,11 +32,10 @@ extension RunTable {
     /// The run's final event is stored: it leaves the live table (readers now find it in the store) and,
     /// if it held a slot, the slot goes to the next queued run.
     func settled(_ record: RunRecord) {
-        if record.storeFailure != nil {
-            let summary = record.summary
+        if let failure = record.storeFailure {
             state.withLock { s in
                 if s.unstored.count >= 1000, let any = s.unstored.keys.first { s.unstored[any] = nil }
-                s.unstored[record.runID] = summary
+                s.unstored[record.runID] = failure
             }
         }
         if record.wasLaunched {

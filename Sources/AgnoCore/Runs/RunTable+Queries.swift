@@ -8,8 +8,8 @@ extension RunTable {
 
     /// Whether the run is about to be live: `start` is storing it, or a continue, cancel or timeout of its
     /// pause holds it. A reader that finds a run unfinished in the store and not live waits only then.
-    /// The final summary of a run whose last writes the store refused, as this process knows it.
-    public func unstoredSummary(_ runID: String) -> RunSummary? { state.withLock { $0.unstored[runID] } }
+    /// Why the store refused a run's writes, when it did (the run stopped; it goes on after a restart).
+    public func storeFailure(_ runID: String) -> String? { state.withLock { $0.unstored[runID] } }
 
     public func isBecomingLive(_ runID: String) -> Bool {
         state.withLock { $0.reserved.contains(runID) } || claims.isClaimed(runID)
@@ -18,8 +18,18 @@ extension RunTable {
     /// A run's summary, or `not_found` when it does not exist or the caller may not see it.
     public func summary(_ runID: String, caller: Caller) async throws(ProtocolError) -> RunSummary {
         if let record = live(runID), caller.mayAccess(ownerUID: record.owner.uid) { return record.summary }
-        guard let stored = (try? await store.summary(runID: runID)) ?? nil, caller.mayAccess(ownerUID: stored.ownerUID) else {
+        let found: RunSummary?
+        do {
+            found = try await store.summary(runID: runID)
+        } catch {
+            // Not "no such run": the store could not answer (a run that exists must never look deleted).
+            throw ProtocolError(.unavailable, "could not read run '\(runID)' from the store: \(error)", retryAfterMs: 200)
+        }
+        guard var stored = found, caller.mayAccess(ownerUID: stored.ownerUID) else {
             throw ProtocolError.notFound("no run '\(runID)'")
+        }
+        if let failure = storeFailure(runID), !stored.status.isTerminal {
+            stored.error = "\(failure); the run stopped after seq \(stored.lastSeq), the last one stored, and goes on when agnod restarts"
         }
         return stored
     }

@@ -20,9 +20,9 @@ public final class RunTable: Sendable {
         var nextIdleWaiter = 0
         /// Ids of runs being stored by `start`, and how many each user has in that state.
         var reserved: Set<String> = []
-        /// Final summaries of runs whose last writes the store refused (disk full, read-only…), newest kept:
-        /// their readers still get an `end` that says what happened.
-        var unstored: [String: RunSummary] = [:]
+        /// Why the store refused the writes of runs that then stopped (disk full, read-only…): their readers
+        /// are told so, and their status says it. They go on after a restart from what is stored.
+        var unstored: [String: String] = [:]
         var admitting: [UInt32: Int] = [:]
     }
 
@@ -146,7 +146,7 @@ public final class RunTable: Sendable {
                 stored = .success(())
             }
         } catch {
-            stored = .failure(ProtocolError(.internal, "could not store the run: \(error)"))
+            stored = .failure(ProtocolError(.unavailable, "could not store the run: \(error); try again later", retryAfterMs: 1000))
         }
         state.withLock { s in
             s.reserved.remove(id)

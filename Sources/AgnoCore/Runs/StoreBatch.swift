@@ -36,6 +36,22 @@ public struct StoreBatch: Sendable {
         runs[run.runID] = run
     }
 
+    /// Every run the batch writes something for.
+    public var runIDs: Set<String> { Set(events.keys).union(runs.keys).union(toolCalls.keys).union(nodeResults.keys) }
+
+    /// The batch without anything of `excluded`.
+    public func removing(runs excluded: Set<String>) -> StoreBatch {
+        guard !excluded.isEmpty else { return self }
+        var copy = self
+        for runID in excluded {
+            copy.events[runID] = nil
+            copy.runs[runID] = nil
+            copy.toolCalls[runID] = nil
+            copy.nodeResults[runID] = nil
+        }
+        return copy
+    }
+
     public mutating func merge(_ other: StoreBatch) {
         for (runID, new) in other.events { append(runID, new) }
         for run in other.runs.values { save(run) }

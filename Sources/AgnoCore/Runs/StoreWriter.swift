@@ -21,7 +21,10 @@ public final class StoreWriter: Sendable {
 
     private struct State {
         var batch = StoreBatch()
-        var completions: [Completion] = []
+        var completions: [(runID: String, completion: Completion)] = []
+        /// Runs a commit failed for: nothing more of theirs is stored in this process (a later commit would
+        /// leave a gap in their seqs), and their submitters hear so. They go on after a restart.
+        var failedRuns: [String: String] = [:]
         var sleeping = false
         var stopping = false
         var statistics = Statistics()
@@ -68,7 +71,7 @@ public final class StoreWriter: Sendable {
             s.batch.append(runID, toolCalls: toolCalls)
             s.batch.append(runID, nodeResults: nodeResults)
             if let summary { s.batch.save(summary) }
-            if let completion { s.completions.append(completion) }
+            if let completion { s.completions.append((runID, completion)) }
             defer { s.sleeping = false }
             return s.sleeping
         }
@@ -79,7 +82,7 @@ public final class StoreWriter: Sendable {
     public func flush() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let wakeUp = state.withLock { s -> Bool in
-                s.completions.append { _ in continuation.resume() }
+                s.completions.append(("", { _ in continuation.resume() }))
                 defer { s.sleeping = false }
                 return s.sleeping
             }
@@ -100,7 +103,7 @@ public final class StoreWriter: Sendable {
 
     private func loop() {
         while true {
-            let next = state.withLock { s -> (StoreBatch, [Completion])? in
+            let next = state.withLock { s -> (StoreBatch, [(runID: String, completion: Completion)], [String: String])? in
                 if s.batch.isEmpty && s.completions.isEmpty {
                     s.sleeping = !s.stopping
                     return nil
@@ -109,17 +112,26 @@ public final class StoreWriter: Sendable {
                     s.batch = StoreBatch()
                     s.completions = []
                 }
-                return (s.batch, s.completions)
+                return (s.batch.removing(runs: Set(s.failedRuns.keys)), s.completions, s.failedRuns)
             }
-            guard let (batch, completions) = next else {
+            guard let (batch, completions, failedBefore) = next else {
                 if state.withLock({ $0.stopping }) { break }
                 wake.wait()
                 continue
             }
             state.withLock { $0.committingSince = .now }
             let failure = batch.isEmpty ? nil : commit(batch)
-            state.withLock { $0.committingSince = nil }
-            for completion in completions { completion(failure) }
+            state.withLock { s in
+                s.committingSince = nil
+                if let failure { for runID in batch.runIDs { s.failedRuns[runID] = "\(failure)" } }
+            }
+            for (runID, completion) in completions {
+                if let earlier = failedBefore[runID] {
+                    completion(StoreWriteError(message: earlier))
+                } else {
+                    completion(failure)
+                }
+            }
         }
         exited.signal()
     }
@@ -162,4 +174,10 @@ public final class StoreWriter: Sendable {
         if let lastError { onFailure(lastError) }
         return lastError
     }
+}
+
+/// A run's submission that was not stored because an earlier commit of that run failed.
+public struct StoreWriteError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }

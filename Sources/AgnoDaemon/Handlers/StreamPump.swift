@@ -29,6 +29,8 @@ struct StreamPump {
                     }
                 case .ended(let summary):
                     return try await exchange.end(summary)
+                case .failed(let failure):
+                    return try await exchange.fail(Self.stopped(runID, failure, after: last))
                 }
             } else {
                 // Not live: finished (or never seen by this process); the store has every event.
@@ -46,10 +48,10 @@ struct StreamPump {
                             await Task.yield()
                             continue
                         }
-                        // Unfinished in the store, yet not running here: its last writes failed. Its end as
-                        // this process knows it, or, if it does not, say so instead of waiting forever.
-                        if let final = table.unstoredSummary(runID), exchange.caller.mayAccess(ownerUID: final.ownerUID) {
-                            return try await exchange.end(final)
+                        // Unfinished in the store, yet not running here: its writes failed. Say so instead of
+                        // waiting forever.
+                        if let failure = table.storeFailure(runID) {
+                            return try await exchange.fail(Self.stopped(runID, failure, after: last))
                         }
                         return try await exchange.fail(
                             ProtocolError(
@@ -63,6 +65,14 @@ struct StreamPump {
                 last = batch.last!.seq
             }
         }
+    }
+
+    /// The error that ends a stream of a run the store stopped: what was sent is all that is stored.
+    static func stopped(_ runID: String, _ failure: String, after seq: Int) -> ProtocolError {
+        ProtocolError(
+            .unavailable,
+            "\(failure): run '\(runID)' stopped after seq \(seq), the last one stored; it goes on when agnod restarts (stream again with after_seq \(seq))",
+            retryAfterMs: 1000)
     }
 
     private func send(_ batch: [EncodedEvent], prefix: [UInt8]) async throws {
