@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """A minimal MCP tool server on stdio (Python standard library only): one tool, `echo`, that returns its
 `text` argument (or "ok"). Used where the PyPI servers are not at hand: the systemd end-to-end test runs it
-under agnod's hardened unit."""
+under agnod's hardened unit. `--stay-after-eof`: when stdin closes, do not exit (as a server with a timer or
+a busy thread does): only a signal ends it."""
 import json
 import sys
+import time
 
 TOOLS = [{
     "name": "echo",
@@ -33,3 +35,6 @@ for line in sys.stdin:
         print(json.dumps({"jsonrpc": "2.0", "id": msg["id"], "error": {"code": -32601, "message": f"no method {method}"}}), flush=True)
         continue
     print(json.dumps({"jsonrpc": "2.0", "id": msg["id"], "result": result}), flush=True)
+
+if "--stay-after-eof" in sys.argv[1:]:
+    time.sleep(3600)

@@ -27,34 +27,24 @@ import Testing
         #expect(summary.cancelledBy == "agnod")
     }
 
-    /// An MCP stdio server that answers `initialize` and `tools/list` and, when its stdin closes, does not
-    /// exit (as a server with a timer or a busy thread does): only a signal ends it.
-    static let stubbornServer = #"""
-        import json, sys, time
-        for line in sys.stdin:
-            msg = json.loads(line)
-            if "id" not in msg:
-                continue
-            if msg["method"] == "initialize":
-                result = {"protocolVersion": msg["params"]["protocolVersion"], "capabilities": {"tools": {}},
-                          "serverInfo": {"name": "stubborn", "version": "1"}}
-            elif msg["method"] == "tools/list":
-                result = {"tools": []}
-            else:
-                result = {}
-            print(json.dumps({"jsonrpc": "2.0", "id": msg["id"], "result": result}), flush=True)
-        time.sleep(3600)
-        """#
-
     /// Killed outside systemd (no cgroup to stop it all), agnod takes its MCP servers with it
     /// (PR_SET_PDEATHSIG), also one that would not notice its stdin closing.
     @Test func whenAgnodIsKilledItsMCPServersExitToo() async throws {
-        let script = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("stubborn-\(UUID().uuidString.prefix(8)).py")
-        try Self.stubbornServer.write(to: script, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: script) }
+        // The stub stays when its stdin closes, as a server with a timer or a busy thread does.
+        let script = RealModel.repoRoot.appendingPathComponent("scripts/mcp-stub.py")
         let h = try await Harness(
             models: ["m": .fast()], workflows: ["q.yaml": Fixtures.oneStep("q", model: "m:x")],
-            extra: [("mcp_servers", .object([("s", .object([("command", .array([.string("/usr/bin/python3"), .string(script.path)]))]))]))])
+            extra: [
+                (
+                    "mcp_servers",
+                    .object([
+                        (
+                            "s",
+                            .object([("command", .array([.string("/usr/bin/python3"), .string(script.path), .string("--stay-after-eof")]))])
+                        )
+                    ])
+                )
+            ])
         defer { h.shutdownNow() }
         #expect(h.daemon.waitForLog("MCP server started"), "\(h.daemon.logText)")
         let agnod = try #require(h.daemon.pid)

@@ -11,7 +11,10 @@ closes. agnod must stay up, and its RSS must come back near where it started.
 
 Usage: scripts/reliability/fuzz.py --agnod PATH [--lines 1000000] [--connections 8] [--seed N] [--json]
 """
-import argparse, json, os, random, socket, subprocess, sys, tempfile, time
+import argparse, json, os, random, socket, sys, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rel_common as rc
 
 OPS = {
     "hello": {"protocol": 1, "client": "fuzz"},
@@ -226,7 +229,7 @@ def read_batch(client, items, sid, closes, stats, examples, timeout=20):
 def check(items, replies, closes, stats, examples):
     """Compares the replies of one batch with what each line should get."""
     got = [json.loads(r) for r in replies if r.strip().startswith(b"{")]
-    by_id, nulls, finals_by_id = {}, 0, {}
+    nulls, finals_by_id = 0, {}
     for r in got:
         if r.get("type") not in ("result", "error", "event", "end"):
             stats["violations"] += 1
@@ -246,7 +249,6 @@ def check(items, replies, closes, stats, examples):
         if got_n != n:
             stats["violations"] += 1
             examples.append((f"id {key} sent {n} times got {got_n} final replies", [t[:120] for t, e in items if isinstance(e, tuple) and json.dumps(e[1]) == key][:2]))
-    finals_by_id = {k: v for k, v in finals_by_id.items() if v}
     if finals_by_id:
         stats["violations"] += 1
         extra = list(finals_by_id)[:3]
@@ -261,13 +263,6 @@ def check(items, replies, closes, stats, examples):
             examples.append(("no line_too_long for an over-long line", got[-3:]))
 
 
-def rss_kib(pid):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--agnod", required=True)
@@ -276,28 +271,18 @@ def main():
     p.add_argument("--seed", type=int, default=int(time.time()) % 100000)
     p.add_argument("--json", action="store_true")
     a = p.parse_args()
-    d = tempfile.mkdtemp(prefix="agnod-fuzz-")
-    os.makedirs(d + "/wf")
-    cfg = {"socket": d + "/a.sock", "state_dir": d + "/state", "workflows_dir": d + "/wf"}
-    open(d + "/c.json", "w").write(json.dumps(cfg))
-    log = open(d + "/agnod.log", "w")
-    proc = subprocess.Popen([a.agnod, "--config", d + "/c.json"], stdout=log, stderr=log)
+    daemon = rc.Agnod(a.agnod, providers={}, workflows={}).start()
     try:
-        for _ in range(400):
-            if os.path.exists(d + "/a.sock"):
-                break
-            time.sleep(0.05)
-        time.sleep(0.3)
-        base = rss_kib(proc.pid)
+        base = daemon.rss_kb()
         t0 = time.time()
-        stats, examples = run(d + "/a.sock", a.lines, a.connections, a.seed)
+        stats, examples = run(daemon.sock, a.lines, a.connections, a.seed)
         elapsed = time.time() - t0
-        peak = rss_kib(proc.pid)
+        peak = daemon.rss_kb()
         time.sleep(2)
-        after = rss_kib(proc.pid)
-        alive = proc.poll() is None
+        after = daemon.rss_kb()
+        alive = daemon.alive()
         # Still serving after all that.
-        c = Client(d + "/a.sock")
+        c = Client(daemon.sock)
         c.s.sendall(b'{"id":"last","op":"hello","protocol":1}\n')
         last_ok = json.loads(c.f.readline()).get("type") == "result"
         c.close()
@@ -316,8 +301,7 @@ def main():
                 print(f"  VIOLATION: {what}: {str(detail)[:300]}")
         sys.exit(0 if ok else 1)
     finally:
-        proc.terminate()
-        proc.wait()
+        daemon.cleanup()
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ extension RunRecord {
     public func emit(_ event: JSONValue) -> Int {
         let json = event.encoded
         return state.withLock { s in
-            guard !s.status.isTerminal, s.status != .paused else { return s.lastSeq }
+            guard s.takesEvents else { return s.lastSeq }
             return enqueue(json, summary: nil, settling: false, in: &s)
         }
     }
@@ -19,7 +19,7 @@ extension RunRecord {
     public func emit(_ event: JSONValue, toolCall: ToolCallRecord) -> Int {
         let json = event.encoded
         return state.withLock { s in
-            guard !s.status.isTerminal, s.status != .paused else { return s.lastSeq }
+            guard s.takesEvents else { return s.lastSeq }
             return enqueue(json, toolCall: toolCall, summary: nil, settling: false, in: &s)
         }
     }
@@ -30,7 +30,7 @@ extension RunRecord {
     public func emit(_ event: JSONValue, completing result: NodeResult) -> Int {
         let json = event.encoded
         return state.withLock { s in
-            guard !s.status.isTerminal, s.status != .paused else { return s.lastSeq }
+            guard s.takesEvents else { return s.lastSeq }
             return enqueue(json, nodeResult: result, summary: nil, settling: false, in: &s)
         }
     }
@@ -39,7 +39,7 @@ extension RunRecord {
     /// its `StepError` is stored already); the result is keyed by the last seq handed out.
     public func advance(_ result: NodeResult) {
         state.withLock { s in
-            guard !s.status.isTerminal, s.status != .paused else { return }
+            guard s.takesEvents else { return }
             var result = result
             result.seq = s.lastSeq
             writer.submit(runID: runID, events: [], nodeResults: [result], summary: nil)

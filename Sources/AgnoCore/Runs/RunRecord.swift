@@ -43,6 +43,8 @@ public final class RunRecord: Sendable {
         var onSettled: (@Sendable (RunRecord) -> Void)?
         var waitingFor: PauseRequirement?
         var reviews: [Review] = []
+        /// Whether the run still makes events: not ended, and not PAUSED (a paused run's final event is sent).
+        var takesEvents: Bool { !status.isTerminal && status != .paused }
         /// Producers waiting for the store to catch up with this run (backpressure).
         var roomWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextRoomWaiter = 0
@@ -128,9 +130,7 @@ public final class RunRecord: Sendable {
             s.status = .paused
             s.waitingFor = requirement
             if let content { s.content = content }
-            var final = summary(of: s)
-            final.lastSeq = s.lastSeq + 1
-            _ = enqueue(json, summary: final, settling: true, in: &s)
+            terminate(json, in: &s)
         }
     }
 
@@ -184,7 +184,7 @@ public final class RunRecord: Sendable {
     public func finish(_ status: RunStatus, content: String?, error: String?, finalEvent: JSONValue) {
         let json = finalEvent.encoded
         state.withLock { s in
-            guard !s.status.isTerminal, s.status != .paused else { return }
+            guard s.takesEvents else { return }
             s.status = status
             s.content = content
             s.error = error
