@@ -7,6 +7,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// The whole daemon: opens the store, loads configuration and workflows, serves the socket (its own or
 /// systemd's), tells systemd how it is doing, reloads on SIGHUP, and on SIGTERM/SIGINT stops accepting,
@@ -108,27 +109,6 @@ public final class Daemon: Sendable {
         return catalog
     }
 
-    /// Applies the retention policy now and then every `interval` (read afresh after a reload), until cancelled.
-    func applyRetention() async {
-        while !Task.isCancelled {
-            let policy = context.config.retention
-            do {
-                let removed = try await policy.apply(to: context.table.store)
-                if removed > 0 {
-                    logger.info(
-                        "retention removed \(removed) finished runs",
-                        metadata: [
-                            "removed": "\(removed)", "max_age_s": "\(policy.maxAge.map { "\(Int($0))" } ?? "none")",
-                            "max_runs": "\(policy.maxRuns.map(String.init) ?? "none")",
-                        ])
-                }
-            } catch {
-                logger.error("retention failed", metadata: ["error": "\(error)"])
-            }
-            try? await Task.sleep(for: .seconds(policy.interval))
-        }
-    }
-
     /// Starts the MCP servers, then offers their tools and checks the workflows again against them.
     func startToolServers() async {
         guard !context.mcp.servers.isEmpty else { return }
@@ -170,81 +150,32 @@ public final class Daemon: Sendable {
             }
         }
         let listener = listener()
-        let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP])
         let watchdog = startWatchdog()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try await self.server.run(listener) {
-                    self.logger.notice(
-                        "listening",
-                        metadata: [
-                            "socket": "\(listener.description)", "version": "\(Daemon.version)",
-                            "message_id": "\(MessageID.daemonReady.rawValue)",
-                        ])
-                    self.notifier.ready(status: Daemon.status(self.context.table))
-                }
-            }
-            group.addTask {
-                await self.applyRetention()  // until cancelled
-            }
-            group.addTask {
-                while true {
-                    let signal = await signals.next()
-                    if signal == SIGHUP {
-                        ConfigReloader(daemon: self).reload()
-                        continue
-                    }
-                    await self.shutdown(signal: signal)
-                    return
-                }
-            }
-            // Whichever ends first (a stop signal, or the server failing) ends the daemon.
-            try await group.next()
-            group.cancelAll()
+        let onListening: @Sendable () -> Void = {
+            self.logger.notice(
+                "listening",
+                metadata: [
+                    "socket": "\(listener.description)", "version": "\(Daemon.version)", "message_id": "\(MessageID.daemonReady.rawValue)",
+                ])
+            self.notifier.ready(status: Daemon.status(self.context.table))
         }
-        watchdog?.cancel()
-        await context.models.shutdown()
-        await context.retiredModels.shutdownAll()
-        await context.toolHost.shutdown()
-        await context.mcp.stopAll()
-        writer.stop()
-        checkpointer.stop()
-        let stats = writer.statistics
-        logger.info(
-            "store writer stopped",
-            metadata: [
-                "commits": "\(stats.commits)", "events": "\(stats.events)", "largest_commit": "\(stats.largestCommit)",
-                "failures": "\(stats.failures)",
-            ])
+        // Started in this order, stopped in the reverse one (SIGTERM/SIGINT): the drain first (stop accepting,
+        // end the runs within the grace), then the connections, the tool servers, and the store last.
+        let services: [any Service] = [
+            StoreService(writer: writer, checkpointer: checkpointer, logger: logger),
+            ToolServersService(context: context),
+            SocketService(server: server, listener: listener, onListening: onListening),
+            RunDrainService(context: context, server: server, notifier: notifier, logger: logger),
+            RetentionService(context: context, logger: logger),
+            ReloadService(daemon: self),
+        ]
+        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // A backstop only: the drain bounds itself by shutdown_grace, then 5 s for the last `end` frames.
+        configuration.maximumGracefulShutdownDuration = .seconds(context.config.shutdownGrace + 30)
+        defer { watchdog?.cancel() }
+        try await ServiceGroup(configuration: configuration).run()
         if case .path(let path) = listener { try? FileManager.default.removeItem(atPath: path) }
         logger.info("stopped")
-    }
-
-    /// SIGTERM: stop accepting; cancel queued runs; let running ones finish within `shutdown_grace`, then
-    /// cancel them; store everything.
-    func shutdown(signal: Int32) async {
-        let grace = context.config.shutdownGrace
-        logger.notice(
-            "stopping",
-            metadata: [
-                "signal": "\(signal)", "active_runs": "\(context.table.activeCount)", "grace_s": "\(grace)",
-                "message_id": "\(MessageID.daemonStopping.rawValue)",
-            ])
-        notifier.stopping(status: "stopping: \(Daemon.status(context.table))")
-        server.stop()
-        context.table.cancelQueued(reason: "agnod is stopping")
-        if grace > 0 {
-            let table = context.table
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await table.waitUntilIdle() }
-                group.addTask { try? await Task.sleep(for: .seconds(grace)) }
-                await group.next()
-                group.cancelAll()
-            }
-        }
-        await context.table.cancelAll(reason: "agnod is stopping")
-        // Every run has ended and is stored; let each stream write its `end` before connections close.
-        await context.requests.waitUntilIdle(timeout: .seconds(5))
     }
 
     /// Pings systemd's watchdog at half its interval from the event loop that serves the socket, as long as

@@ -7,33 +7,6 @@ import Testing
 /// A store slower than the models: the run that produces waits for it (its unstored events stay under the
 /// writer's bound), and a run with little to write does not wait at all.
 @Suite struct BackpressureTests {
-    /// A store whose every commit takes `delay` (a slow disk).
-    final class SlowStore: RunStore {
-        let inner = MemoryRunStore()
-        let delay: Duration
-        init(delay: Duration) { self.delay = delay }
-        func insert(_ run: RunSummary) async throws { try await inner.insert(run) }
-        func commit(_ batch: StoreBatch) async throws {
-            try await Task.sleep(for: delay)
-            try await inner.commit(batch)
-        }
-        func events(runID: String, afterSeq: Int, limit: Int) async throws -> [EncodedEvent] {
-            try await inner.events(runID: runID, afterSeq: afterSeq, limit: limit)
-        }
-        func toolCalls(runID: String, afterSeq: Int, limit: Int, toolCallID: String?) async throws -> [ToolCallRecord] {
-            try await inner.toolCalls(runID: runID, afterSeq: afterSeq, limit: limit, toolCallID: toolCallID)
-        }
-        func position(runID: String) async throws -> [NodeResult] { try await inner.position(runID: runID) }
-        func summary(runID: String) async throws -> RunSummary? { try await inner.summary(runID: runID) }
-        func summaries(ownerUID: UInt32?, statuses: Set<RunStatus>?, limit: Int) async throws -> [RunSummary] {
-            try await inner.summaries(ownerUID: ownerUID, statuses: statuses, limit: limit)
-        }
-        func remove(runID: String) async throws -> Bool { try await inner.remove(runID: runID) }
-        func removeFinished(finishedBefore: Date?, keepNewest: Int?) async throws -> Int {
-            try await inner.removeFinished(finishedBefore: finishedBefore, keepNewest: keepNewest)
-        }
-    }
-
     func record(_ id: String, _ writer: StoreWriter) async throws -> RunRecord {
         let wf = WorkflowDefinition(name: "w", agents: [:], steps: [])
         let record = RunRecord(
@@ -43,7 +16,7 @@ import Testing
     }
 
     @Test func theProducingRunWaitsForTheStoreAndTheOthersDoNot() async throws {
-        let writer = StoreWriter(store: SlowStore(delay: .milliseconds(5)), maxUnstoredPerRun: 16)
+        let writer = StoreWriter(store: TestStore(commitDelay: .milliseconds(5)), maxUnstoredPerRun: 16)
         defer { writer.stop() }
         let fast = try await record("fast", writer)
         let quiet = try await record("quiet", writer)

@@ -30,7 +30,7 @@ import Testing
             case .events(let batch): events += batch
             case .live(let subscription): while let batch = await subscription.next() { events += batch }
             case .ended(let summary): return (events, summary)
-            case .failed: return (events, record.summary)
+            case .failed, .unreadable: return (events, record.summary)
             }
         }
     }

@@ -27,6 +27,28 @@ import Testing
         #expect(summary.cancelledBy == "agnod")
     }
 
+    /// The ordered stop (ServiceGroup): during the grace the socket accepts no one new, but a client already
+    /// streaming gets every event and its `end`; more SIGTERMs and a SIGINT do not cut the grace short.
+    @Test func duringTheGraceARunFinishesForItsClientAndMoreSignalsDoNotCutItShort() async throws {
+        let h = try await Harness(
+            models: ["slow": .slow("w", ms: 10, count: 200)], workflows: ["s.yaml": Fixtures.oneStep("s", model: "slow:m")],
+            extra: [("shutdown_grace", .string("30s"))])
+        defer { h.shutdownNow() }
+        let c = try h.connect()
+        let (_, id) = try c.startStreaming("s", input: "x")
+        var cap = StreamCapture()
+        try c.capture(id, into: &cap) { $0.names.contains("RunContent") }
+        h.daemon.signal(SIGTERM)
+        #expect(h.daemon.waitForLog("stopping"), "\(h.daemon.logText)")
+        h.daemon.signal(SIGTERM)
+        h.daemon.signal(SIGINT)
+        #expect(throws: (any Error).self, "a new connection during the grace") { _ = try h.connect().resultOf(.hello(HelloRequest())) }
+        try c.capture(id, into: &cap)
+        #expect(cap.end?.status == .completed, "\(cap.end?.error ?? "no end")")
+        #expect(cap.seqs == Array(1...cap.events.count))
+        #expect(h.daemon.stop(within: 20) == 0)
+    }
+
     /// Killed outside systemd (no cgroup to stop it all), agnod takes its MCP servers with it
     /// (PR_SET_PDEATHSIG), also one that would not notice its stdin closing.
     @Test func whenAgnodIsKilledItsMCPServersExitToo() async throws {

@@ -223,6 +223,40 @@ async def loop_lag(out, stop):
         out.append((time.perf_counter() - t - 0.1) * 1000)
 
 
+async def probe(args):
+    """A separate, unloaded process: one connection, every 250 ms a hello, a list, a detached start and
+    its cancel, each timed. Its numbers are agnod's latency under the load, without the load generator's
+    own event-loop lag (which is in every latency the 1,000 clients measure)."""
+    lat = {k: [] for k in ["hello", "list", "start", "cancel"]}
+    errors = []
+    conn = await rc.Conn.open(args.probe, timeout=30)
+    stop_at = time.time() + args.seconds
+    while time.time() < stop_at:
+        for name, req in [("hello", {"op": "hello", "protocol": 1}), ("list", {"op": "list", "limit": 20})]:
+            t0 = time.perf_counter()
+            try:
+                await conn.call(req, 120)
+                lat[name].append((time.perf_counter() - t0) * 1000)
+            except Exception as e:
+                errors.append("%s: %r" % (name, e))
+        t0 = time.perf_counter()
+        try:
+            res, _ = await rc.start_run(conn, "two", False, timeout=120)
+            lat["start"].append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            await conn.call({"op": "cancel", "run_id": res["run_id"]}, 120)
+            lat["cancel"].append((time.perf_counter() - t0) * 1000)
+        except rc.Busy:
+            pass   # the queue is full of the load's runs: counted by the load, not a probe latency
+        except Exception as e:
+            errors.append("start/cancel: %r" % e)
+        await asyncio.sleep(0.25)
+    await conn.close()
+    with open(args.out, "w") as f:
+        json.dump({"latency_ms": {k: dict(zip(["count", "p50", "p99", "max"], rc.lat_summary(v))) for k, v in lat.items()},
+                   "errors": errors[:10], "error_count": len(errors)}, f)
+
+
 async def amain(args):
     nofile = rc.raise_nofile(max(65536, args.clients * 4 + 1024))
     model = rc.ModelServer(delay=args.chunk_ms / 1000, tokens=args.chunks).start()
@@ -241,6 +275,10 @@ async def amain(args):
     lagger = asyncio.create_task(loop_lag(lag, stop))
     t_begin = time.time()
     stop_at = t_begin + args.seconds
+    probe_out = os.path.join(agnod.dir, "probe.json")
+    prober = await asyncio.create_subprocess_exec(
+        sys.executable, os.path.abspath(__file__), "--agnod", args.agnod, "--probe", agnod.sock, "--out", probe_out,
+        "--seconds", str(args.seconds))
     clients = [Client(i, agnod.sock, st, args, stop_at) for i in range(args.clients)]
     tasks = []
     ramp = min(2.0, args.seconds / 10)
@@ -256,6 +294,13 @@ async def amain(args):
         if t.exception():
             st.perr(-1, "client task crashed: %r" % t.exception())
     elapsed = time.time() - t_begin
+    await prober.wait()
+    try:
+        probe_report = json.load(open(probe_out))
+    except (OSError, ValueError) as e:
+        probe_report = {"latency_ms": {}, "errors": ["no probe report: %r" % e], "error_count": 1}
+    for e in probe_report["errors"]:
+        st.perr(-2, "probe: " + e)
     # after the load: agnod still alive and answering?
     alive = agnod.alive()
     answering = False
@@ -283,6 +328,7 @@ async def amain(args):
         "chunks_per_step": args.chunks, "chunk_ms": args.chunk_ms, "limits": limits, "nofile": nofile,
         "ops": st.ops, "ops_total": sum(st.ops.values()),
         "latency_ms": {k: dict(zip(["count", "p50", "p99", "max"], rc.lat_summary(v))) for k, v in st.lat.items()},
+        "probe_latency_ms": probe_report["latency_ms"],
         "client_loop_lag_ms": dict(zip(["count", "p50", "p99", "max"], rc.lat_summary(lag))),
         "runs_started": st.started, "runs_seen_ending": len(st.runs), "run_end_statuses": statuses,
         "cancel_answers": {"cancelled_true": st.cancel_true, "cancelled_false": st.cancel_false},
@@ -323,6 +369,11 @@ def print_report(r):
     print("| latency (ms) | count | p50 | p99 | max |")
     print("|---|---|---|---|---|")
     for k, v in list(r["latency_ms"].items()) + [("(load generator event-loop lag)", r["client_loop_lag_ms"])]:
+        print(f"| {k} | {v['count']} | {rc.fmt(v['p50'])} | {rc.fmt(v['p99'])} | {rc.fmt(v['max'])} |")
+    print()
+    print("| agnod latency seen by an unloaded probe process (ms) | count | p50 | p99 | max |")
+    print("|---|---|---|---|---|")
+    for k, v in r["probe_latency_ms"].items():
         print(f"| {k} | {v['count']} | {rc.fmt(v['p50'])} | {rc.fmt(v['p99'])} | {rc.fmt(v['max'])} |")
     print()
     rs = r["agnod_rss_kb"]
@@ -367,7 +418,12 @@ def main():
     p.add_argument("--active-runs", type=int, default=64)
     p.add_argument("--queued", type=int, default=1000, help="limits.queued_runs_per_user")
     p.add_argument("--op-timeout", type=float, default=180, help="longest wait for one reply / a stream's end")
+    p.add_argument("--probe", metavar="SOCKET", help=argparse.SUPPRESS)  # internal: the probe process
+    p.add_argument("--out", help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.probe:
+        asyncio.run(probe(args))
+        return
     report, ok = asyncio.run(amain(args))
     if args.json:
         print(json.dumps(report, indent=1))

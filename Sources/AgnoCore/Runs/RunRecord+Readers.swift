@@ -13,6 +13,8 @@ extension RunRecord {
         case ended(RunSummary)
         /// The store refused the run's events: nothing after `committedSeq` will come in this process.
         case failed(String)
+        /// The store could not be read (the run goes on): the reader may try again from the same seq.
+        case unreadable(String)
     }
 
     /// Events after `afterSeq` from the store, or, once caught up, a live subscription with a bounded buffer.
@@ -23,7 +25,13 @@ extension RunRecord {
                 // Everything up to `committed` is stored: read it without holding up the run. Not beyond it: the
                 // store may already hold a commit whose events are not published yet, and a reader that read
                 // them there and then subscribed would get them a second time from the subscription.
-                let batch = (try? await store.events(runID: runID, afterSeq: afterSeq, limit: min(limit, committed - afterSeq))) ?? []
+                // A failed read must not fall through to the subscription: that would skip the unread events.
+                let batch: [EncodedEvent]
+                do {
+                    batch = try await store.events(runID: runID, afterSeq: afterSeq, limit: min(limit, committed - afterSeq))
+                } catch {
+                    return .unreadable("\(error)")
+                }
                 if !batch.isEmpty { return .events(batch) }
             }
             let result = state.withLock { s -> ReadResult? in

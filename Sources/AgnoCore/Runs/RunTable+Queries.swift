@@ -67,7 +67,11 @@ extension RunTable {
         guard summary.status.isTerminal, live(runID) == nil else {
             throw ProtocolError(.conflict, "run '\(runID)' is \(summary.status.rawValue); cancel it before removing it")
         }
-        _ = try? await store.remove(runID: runID)
+        do {
+            _ = try await store.remove(runID: runID)
+        } catch {
+            throw ProtocolError(.unavailable, "could not remove run '\(runID)' from the store: \(error)", retryAfterMs: 200)
+        }
         return summary
     }
 }

@@ -31,17 +31,28 @@ struct StreamPump {
                     return try await exchange.end(summary)
                 case .failed(let failure):
                     return try await exchange.fail(Self.stopped(runID, failure, after: last))
+                case .unreadable(let error):
+                    return try await exchange.fail(Self.unreadable(runID, error, after: last))
                 }
             } else {
                 // Not live: finished (or never seen by this process); the store has every event.
-                let batch = (try? await table.store.events(runID: runID, afterSeq: last, limit: Self.batchSize)) ?? []
+                let batch: [EncodedEvent]
+                do {
+                    batch = try await table.store.events(runID: runID, afterSeq: last, limit: Self.batchSize)
+                } catch {
+                    // The store could not answer: not "no such run", and not the end of the stream either.
+                    return try await exchange.fail(Self.unreadable(runID, "\(error)", after: last))
+                }
                 if batch.isEmpty {
                     if table.live(runID) != nil {
                         await Task.yield()
                         continue
                     }  // it was accepted meanwhile
-                    guard let summary = try? await table.summary(runID, caller: exchange.caller) else {
-                        return try await exchange.fail(.notFound("no run '\(runID)'"))
+                    let summary: RunSummary
+                    do {
+                        summary = try await table.summary(runID, caller: exchange.caller)
+                    } catch {
+                        return try await exchange.fail(error)  // not_found, or unavailable when the store failed
                     }
                     if !summary.status.isTerminal && summary.status != .paused {
                         if table.isBecomingLive(runID) || table.live(runID) != nil {
@@ -73,6 +84,13 @@ struct StreamPump {
             .unavailable,
             "\(failure): run '\(runID)' stopped after seq \(seq), the last one stored; it goes on when agnod restarts (stream again with after_seq \(seq))",
             retryAfterMs: 1000)
+    }
+
+    /// The error that ends a stream when the store could not be read: the reader may stream again from `seq`.
+    static func unreadable(_ runID: String, _ error: String, after seq: Int) -> ProtocolError {
+        ProtocolError(
+            .unavailable, "could not read run '\(runID)' from the store after seq \(seq): \(error); stream again with after_seq \(seq)",
+            retryAfterMs: 200)
     }
 
     private func send(_ batch: [EncodedEvent], prefix: [UInt8]) async throws {

@@ -12,6 +12,9 @@ final class SocketServer: Sendable {
     private let connectionsByUser = Mutex([UInt32: Int]())
     private let serverChannel = Mutex<Channel?>(nil)
 
+    /// The listen backlog (also `Backlog=` in agnod.socket).
+    static let backlog: Int32 = 4096
+
     init(daemon: DaemonContext) {
         self.daemon = daemon
     }
@@ -27,12 +30,16 @@ final class SocketServer: Sendable {
                 return (async, peer)
             }
         }
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).serverChannelOption(.backlog, value: 512)
+        // Connects beyond the backlog fail with EAGAIN at once (AF_UNIX does not retry): a burst of a thousand
+        // clients must wait in it instead. The kernel caps it at net.core.somaxconn (4096 by default).
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).serverChannelOption(
+            .backlog, value: SocketServer.backlog)
         let server: NIOAsyncChannel<(NIOAsyncChannel<InboundLine, ByteBuffer>, PeerCredentials), Never>
         switch listener {
         case .path(let path):
             try SocketServer.prepareDirectory(for: path)
-            server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true, childChannelInitializer: initializer)
+            server = try await bootstrap.bind(
+                unixDomainSocketPath: path, cleanupExistingSocketFile: true, childChannelInitializer: initializer)
             // Anyone may connect; every request is then checked against the caller's uid (docs/security.md).
             chmod(path, 0o666)
         case .inherited(let fd, _):
@@ -59,7 +66,8 @@ final class SocketServer: Sendable {
         }
         guard admitted else {
             try? await channel.executeThenClose { _, outbound in
-                let error = ProtocolError(.busy, "\(caller.user) already has \(limit) connections open (connections_per_user)", retryAfterMs: 1000)
+                let error = ProtocolError(
+                    .busy, "\(caller.user) already has \(limit) connections open (connections_per_user)", retryAfterMs: 1000)
                 try await outbound.write(ByteBuffer(bytes: ReplyEncoder.error(.null, error)))
             }
             return

@@ -1,0 +1,25 @@
+import AgnoCore
+import AgnoStore
+import Logging
+import ServiceLifecycle
+
+/// The store writer and its checkpointer: the first service up and the last one stopped, so every run's
+/// final commit (made while the services after it stop) reaches the file.
+struct StoreService: Service {
+    let writer: StoreWriter
+    let checkpointer: StoreCheckpointer
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()  // or the group's cancellation: either way, stop writing
+        writer.stop()
+        checkpointer.stop()
+        let stats = writer.statistics
+        logger.info(
+            "store writer stopped",
+            metadata: [
+                "commits": "\(stats.commits)", "events": "\(stats.events)", "largest_commit": "\(stats.largestCommit)",
+                "failures": "\(stats.failures)",
+            ])
+    }
+}
