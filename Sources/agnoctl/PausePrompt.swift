@@ -1,5 +1,6 @@
 import AgnoProtocol
 import Foundation
+import Synchronization
 
 /// Asks the person at the terminal to answer a pause: questions on stderr, answers from stdin; a value of the
 /// wrong type is asked for again.
@@ -7,8 +8,13 @@ struct PausePrompt {
     /// Whether someone can be asked: stdin and stderr are terminals.
     static var possible: Bool { isatty(STDIN_FILENO) != 0 && isatty(STDERR_FILENO) != 0 }
 
+    /// Whether a prompt is waiting for a line now (Ctrl-C then cancels the run and exits: `InterruptProxy`).
+    static let isAsking = Atomic<Bool>(false)
+
     /// The answer, or nil when stdin ended before it was complete.
     func ask(_ notice: PauseNotice) -> (decision: Review.Decision, input: JSONValue?)? {
+        Self.isAsking.store(true, ordering: .releasing)
+        defer { Self.isAsking.store(false, ordering: .releasing) }
         Output.err(notice.details().map { $0 + "\n" }.joined())
         guard let approve = askYesNo("Approve? [y/n] ") else { return nil }
         guard approve else { return (.reject, nil) }

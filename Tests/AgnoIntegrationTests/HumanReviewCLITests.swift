@@ -206,4 +206,56 @@ import Testing
         let still = try RunSummary(json: h.connect().resultOf(.status(StatusRequest(runID: "tty-q"))))
         #expect(still?.status == .paused)
     }
+
+    /// Ctrl-C at the prompt cancels the run, as it does while `run` streams, and agnoctl exits at once
+    /// (no stream is read then that would show the end; it waited for a line before).
+    @Test func atATerminalCtrlCAtThePromptCancelsTheRunAndExits() async throws {
+        let h = try await Self.harness()
+        defer { h.shutdownNow() }
+        let tty = try PseudoTerminal(
+            Binaries.agnoctl, ["run", "--run-id", "tty-c", "publish", "x"], environment: ["AGNOD_SOCKET": h.daemon.socket])
+        #expect(tty.read(until: "Approve? [y/n] ") != nil)
+        kill(tty.process.processIdentifier, SIGINT)
+        let end = tty.finish(within: 15)
+        #expect(end.status == 130, "\(end.terminal)")
+        #expect(end.terminal.contains("run tty-c CANCELLED"))
+        let summary = try RunSummary(json: h.connect().resultOf(.status(StatusRequest(runID: "tty-c"))))
+        #expect(summary?.status == .cancelled)
+    }
+
+    /// `continue --follow` puts the run in the foreground like `run`: Ctrl-C cancels it.
+    @Test func ctrlCDuringContinueFollowCancelsTheRun() async throws {
+        let slow = """
+            name: slowpub
+            agents:
+              w: {model: "slow:x", instructions: "write"}
+            steps:
+              - name: write
+                agent: w
+                human_review: {requires_confirmation: true}
+            """
+        let h = try await Harness(models: ["slow": .slow("w", ms: 10, count: 3000)], workflows: ["slowpub.yaml": slow])
+        defer { h.shutdownNow() }
+        #expect(try h.daemon.agnoctl(["run", "--run-id", "f-1", "slowpub", "x"]).status == 3)
+        let follow = Process()
+        follow.executableURL = Binaries.agnoctl
+        follow.arguments = ["continue", "f-1", "--approve", "--follow"]
+        follow.environment = ProcessInfo.processInfo.environment.merging(["AGNOD_SOCKET": h.daemon.socket]) { _, new in new }
+        let out = Pipe()
+        follow.standardOutput = out
+        follow.standardError = FileHandle.nullDevice
+        try follow.run()
+        // The first word of the answer arrives: the run is RUNNING again and followed.
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("w") {
+            let more = out.fileHandleForReading.availableData
+            if more.isEmpty { break }
+            seen += more
+        }
+        kill(follow.processIdentifier, SIGINT)
+        follow.waitUntilExit()
+        #expect(follow.terminationStatus == 130)
+        let summary = try RunSummary(json: h.connect().resultOf(.status(StatusRequest(runID: "f-1"))))
+        #expect(summary?.status == .cancelled, "\(summary?.status.rawValue ?? "?")")
+    }
 }

@@ -70,7 +70,13 @@ final class PseudoTerminal {
     func finish(within seconds: Double = 60) -> (terminal: String, stdout: String, status: Int32) {
         let deadline = Date().addingTimeInterval(seconds)
         while readMore(before: deadline) {}
-        if Date() >= deadline { process.terminate() }
+        if Date() >= deadline {
+            // Still there: SIGTERM, then SIGKILL for one that ignores it, so a hang fails instead of hanging.
+            process.terminate()
+            let killAt = Date().addingTimeInterval(5)
+            while process.isRunning && Date() < killAt { usleep(50_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (transcript, String(decoding: out, as: UTF8.self), process.terminationStatus)

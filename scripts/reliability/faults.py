@@ -366,6 +366,9 @@ async def fault_c():
         saw = ("%d kills, restart %.2f s median; %d runs started (%d acknowledged), final %s, %d runs with a resumed step; "
                "%d live events compared" % (n, sorted(restarts_s)[len(restarts_s) // 2], len(sent), len(acked),
                                            statuses, resumed, live.count()))
+        if probs or lost:
+            ag.keep = True   # the logs of every start, for the next look
+            saw += "; agnod's logs kept in %s" % ag.dir
         return name, saw, lost, probs
     finally:
         m.kill()

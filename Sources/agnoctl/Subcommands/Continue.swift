@@ -27,7 +27,7 @@ extension AgnoctlCommand {
         @Option(name: .customLong("set"), help: ArgumentHelp("A field of the input asked for (repeatable).", valueName: "name=value"))
         var assignments: [String] = []
 
-        @Flag(name: [.short, .long], help: "Follow the run from there, like attach, and exit with its exit code.")
+        @Flag(name: [.short, .long], help: "Follow the run from there and exit with its exit code (Ctrl-C cancels the run, as with run).")
         var follow = false
 
         @OptionGroup var prompt: PromptOptions
@@ -55,6 +55,8 @@ extension AgnoctlCommand {
                 }
             }
             let id = try AgnoctlCommand.Run.wrap { try connection.send(.continue(request)) }
+            // Followed, the run is in the foreground as with `run`: Ctrl-C cancels it, a second one stops waiting.
+            InterruptProxy(socket: connection.path, runID: runID, quiet: json).install()
             var follower = StreamFollower(
                 connection: connection, id: id, renderer: EventRenderer(json: json), prompt: prompt.prompt(json: json),
                 socket: options.socket)

@@ -109,6 +109,12 @@ final class InterruptProxy: @unchecked Sendable {
                 _ = try connection.call(.cancel(CancelRequest(runID: runID, reason: "cancelled by Ctrl-C in agnoctl")))
             } catch {
                 Output.error("could not cancel: \(error)")
+                return
+            }
+            // At a pause prompt no stream is read that would show the end: the run is cancelled, say so and go.
+            if PausePrompt.isAsking.load(ordering: .acquiring) {
+                if !quiet { Output.err("run \(runID) CANCELLED\n") }
+                exit(ExitCodes.cancelled)
             }
         }
         source.resume()
