@@ -77,9 +77,10 @@ final class SocketServer: Sendable {
     }
 
     /// Stops accepting new connections; open ones go on.
-    func stop() {
+    /// Stops accepting; returns once the listening socket is closed (a connect after it is refused).
+    func stop() async {
         let channel = serverChannel.withLock { $0 }
-        channel?.close(promise: nil)
+        try? await channel?.close()
     }
 
     static func prepareDirectory(for path: String) throws {

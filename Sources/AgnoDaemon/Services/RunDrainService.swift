@@ -13,6 +13,7 @@ struct RunDrainService: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
+        await server.stop()  // first: once "stopping" is logged, no one new gets in
         let grace = context.config.shutdownGrace
         logger.notice(
             "stopping",
@@ -21,7 +22,6 @@ struct RunDrainService: Service {
                 "message_id": "\(MessageID.daemonStopping.rawValue)",
             ])
         notifier.stopping(status: "stopping: \(Daemon.status(context.table))")
-        server.stop()
         context.table.cancelQueued(reason: "agnod is stopping")
         if grace > 0 {
             let table = context.table
