@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // What daemon and clients both speak: requests, replies, events, summaries, NDJSON framing.
@@ -45,6 +46,17 @@ let package = Package(
                 "AgnoCore",
                 "AgnoProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The run store in PostgreSQL (vapor/postgres-nio), for more than one host; its own target so that
+        // AgnoStore (SQLite, the embedded default) and what uses only it do not build postgres-nio.
+        .target(
+            name: "AgnoPostgres",
+            dependencies: [
+                "AgnoCore",
+                "AgnoProtocol",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // libsystemd (libsystemd-dev), and a small Swift layer: notify, socket activation, watchdog, journald.
@@ -77,6 +89,7 @@ let package = Package(
                 "AgnoCore",
                 "AgnoMCP",
                 "AgnoStore",
+                "AgnoPostgres",
                 "AgnoSystemd",
                 "AgnoProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -126,7 +139,11 @@ let package = Package(
         ),
         .testTarget(
             name: "AgnoStoreTests",
-            dependencies: ["AgnoStore", "AgnoCore", "AgnoProtocol", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "AgnoStore", "AgnoPostgres", "AgnoCore", "AgnoProtocol", "AgnoTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "AgnoSystemdTests", dependencies: ["AgnoSystemd", .product(name: "Logging", package: "swift-log")]),

@@ -42,33 +42,43 @@ public struct RunRecovery: Sendable {
     /// Ends the unfinished runs that their disposition ends; returns those and the ones it keeps.
     public func recoverAll(_ store: any RunStore, now: Date = Date()) async throws -> Outcome {
         var outcome = Outcome()
-        var recovered: [RunSummary] = []
-        var batch = StoreBatch()
+        var ending: [(RunSummary, String)] = []
         for run in try await store.unfinished() {
             switch disposition(run) {
             case .keep:
                 if run.status == .paused { outcome.paused.append(run) } else { outcome.resumable.append(run) }
             case .endWithError(let reason):
-                var ended = run
-                ended.status = .error
-                ended.waitingFor = nil
-                ended.error = reason
-                ended.finishedAt = now
-                ended.lastSeq = run.lastSeq + 1
-                for i in ended.steps.indices
-                where !ended.steps[i].status.isTerminal && ![.pending, .skipped].contains(ended.steps[i].status) {
-                    ended.steps[i].status = .error
-                    ended.steps[i].error = reason
-                }
-                let events = RunEvents(runID: run.runID, sessionID: run.sessionID, workflowName: run.workflow)
-                let final = events.workflow(.workflowError, [("error", .string(reason)), ("interrupted", .bool(true))])
-                batch.append(run.runID, [EncodedEvent(seq: ended.lastSeq, json: final.encoded)])
-                batch.save(ended)
-                recovered.append(ended)
+                ending.append((run, reason))
             }
         }
-        if !batch.isEmpty { try await store.commit(batch) }
-        outcome.ended = recovered
+        outcome.ended = try await Self.end(ending, in: store, now: now)
         return outcome
+    }
+
+    /// Ends runs ERROR with `reason` and a final event saying they were interrupted, in one commit; returns
+    /// them as they now are. Used at start-up, and by a host that takes over the runs of one that died.
+    public static func end(_ runs: [(RunSummary, String)], in store: any RunStore, now: Date = Date()) async throws -> [RunSummary] {
+        var recovered: [RunSummary] = []
+        var batch = StoreBatch()
+        for (run, reason) in runs {
+            var ended = run
+            ended.status = .error
+            ended.waitingFor = nil
+            ended.error = reason
+            ended.finishedAt = now
+            ended.lastSeq = run.lastSeq + 1
+            for i in ended.steps.indices
+            where !ended.steps[i].status.isTerminal && ![.pending, .skipped].contains(ended.steps[i].status) {
+                ended.steps[i].status = .error
+                ended.steps[i].error = reason
+            }
+            let events = RunEvents(runID: run.runID, sessionID: run.sessionID, workflowName: run.workflow)
+            let final = events.workflow(.workflowError, [("error", .string(reason)), ("interrupted", .bool(true))])
+            batch.append(run.runID, [EncodedEvent(seq: ended.lastSeq, json: final.encoded)])
+            batch.save(ended)
+            recovered.append(ended)
+        }
+        if !batch.isEmpty { try await store.commit(batch) }
+        return recovered
     }
 }

@@ -27,6 +27,9 @@ public protocol RunStore: Sendable {
     /// Deletes finished runs that ended before `finishedBefore`, and finished runs beyond the newest
     /// `keepNewest`; returns how many were deleted. Runs not finished are never deleted.
     func removeFinished(finishedBefore: Date?, keepNewest: Int?) async throws -> Int
+    /// Runs a previous process of this host left PENDING, RUNNING or PAUSED (a shared store: only this
+    /// host's, since the others' are still running there).
+    func unfinished() async throws -> [RunSummary]
 }
 
 extension RunStore {
@@ -35,7 +38,7 @@ extension RunStore {
         try await toolCalls(runID: runID, afterSeq: 0, limit: Int.max, toolCallID: nil)
     }
 
-    /// Runs a previous process left PENDING, RUNNING or PAUSED.
+    /// Runs a previous process left PENDING, RUNNING or PAUSED: all of them, in a store of one host.
     public func unfinished() async throws -> [RunSummary] {
         try await summaries(ownerUID: nil, statuses: [.pending, .running, .paused], limit: Int.max)
     }

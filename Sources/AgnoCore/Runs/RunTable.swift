@@ -34,6 +34,15 @@ public final class RunTable: Sendable {
     let claims = RunClaims()
     /// Each PAUSED run's timeout, if its requirement has one.
     let pauseTimers = Mutex<[String: Task<Void, Never>]>([:])
+    /// The other hosts sharing the store, when there are (PostgreSQL); set once at start-up.
+    let clusterLink = Mutex(Hook<any ClusterLink>())
+
+    /// The link to the other hosts, if this one shares its store.
+    public var cluster: (any ClusterLink)? { clusterLink.withLock { $0.body } }
+
+    public func setCluster(_ link: any ClusterLink) {
+        clusterLink.withLock { $0.body = link }
+    }
 
     public init(writer: StoreWriter, limits: RunLimits) {
         self.store = writer.store
@@ -174,9 +183,34 @@ public final class RunTable: Sendable {
         guard let record = live(runID), caller.mayAccess(ownerUID: record.owner.uid) else {
             let summary = try await summary(runID, caller: caller)
             if summary.status == .paused { return try await cancelPaused(runID, reason: why, caller: caller) }
+            if let cluster, !summary.status.isTerminal {
+                return try await cancelElsewhere(summary, reason: reason, caller: caller, cluster: cluster)
+            }
             return (false, summary.status)
         }
-        switch record.cancel(reason: why, by: caller.user) {
+        return cancelLive(record, reason: why, by: caller.user)
+    }
+
+    /// Cancels a run that executes on another host: the request goes to that host through the store.
+    func cancelElsewhere(_ run: RunSummary, reason: String?, caller: Caller, cluster: any ClusterLink) async throws(ProtocolError) -> (
+        cancelled: Bool, status: RunStatus
+    ) {
+        let byOther = run.ownerUID != caller.uid
+        let who = byOther ? "admin \(caller.user)" : caller.user
+        let why = reason.map { byOther ? "\($0) (cancelled by \(who))" : $0 } ?? "cancelled by \(who)"
+        do {
+            if let before = try await cluster.requestCancel(runID: run.runID, reason: why, by: caller.user) { return (true, before) }
+        } catch {
+            throw ProtocolError(.unavailable, "could not ask the host of run '\(run.runID)' to cancel it: \(error)", retryAfterMs: 200)
+        }
+        // It ended meanwhile.
+        let now = try await summary(run.runID, caller: caller)
+        return (false, now.status)
+    }
+
+    /// Cancels a live run of this host (a client's cancel, or another host's request for it).
+    public func cancelLive(_ record: RunRecord, reason why: String, by who: String) -> (cancelled: Bool, status: RunStatus) {
+        switch record.cancel(reason: why, by: who) {
         case .cancelledPending:
             // It never starts; it leaves the live table once its final event is stored.
             state.withLock { s in s.queue.remove(record) }

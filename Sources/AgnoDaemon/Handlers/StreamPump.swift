@@ -6,6 +6,9 @@ import AgnoProtocol
 struct StreamPump {
     let exchange: Exchange
     static let batchSize = 512
+    /// How long a reader of a run on another host waits for that host's "new events" before it reads the
+    /// store anyway (a missed notification costs at most this much delay).
+    static let remotePoll = Duration.milliseconds(500)
 
     func pump(runID: String, afterSeq: Int) async throws {
         let table = exchange.daemon.table
@@ -63,6 +66,11 @@ struct StreamPump {
                         // waiting forever.
                         if let failure = table.storeFailure(runID) {
                             return try await exchange.fail(Self.stopped(runID, failure, after: last))
+                        }
+                        // Or it runs on another host: follow it through the store, woken by that host's commits.
+                        if let cluster = table.cluster {
+                            await cluster.waitForEvents(runID: runID, timeout: Self.remotePoll)
+                            continue
                         }
                         return try await exchange.fail(
                             ProtocolError(

@@ -1,0 +1,16 @@
+import AgnoProtocol
+
+/// What one agnod host asks of the others when several share a store (PostgreSQL): a run executes on the host
+/// that accepted it (or that took it over), and every other host reads it from the store. Cancels and "new
+/// events" travel between hosts through this link; nil on a single host (SQLite).
+public protocol ClusterLink: Sendable {
+    /// This host's name in the shared store (`store.host_id`).
+    var hostID: String { get }
+    /// Asks the host that executes `runID` to cancel it; the request is kept in the store, so a host that
+    /// missed the notification still sees it. Returns the run's status before, or nil when it was not
+    /// PENDING or RUNNING in the store.
+    func requestCancel(runID: String, reason: String, by: String) async throws -> RunStatus?
+    /// Returns when another host may have stored new events of `runID`, or after `timeout` at the latest
+    /// (a notification can be missed: the caller reads the store either way).
+    func waitForEvents(runID: String, timeout: Duration) async
+}

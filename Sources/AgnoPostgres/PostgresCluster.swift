@@ -1,0 +1,236 @@
+import AgnoCore
+import AgnoProtocol
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// One host among several sharing a PostgreSQL store. It keeps this host's lease (a heartbeat in `hosts`),
+/// listens on the `agnod` channel for cancels of its runs and for other hosts' new events, and ends the runs of
+/// a host whose lease expired ("interrupted: host X stopped"), each taken by one host (`FOR UPDATE SKIP LOCKED`).
+/// Times are the database's clock, so the hosts' clocks need not agree.
+public final class PostgresCluster: ClusterLink {
+    /// What the cluster asks of this host's run table.
+    public struct Hooks: Sendable {
+        /// Cancel this host's live run (another host asked for it).
+        public var cancel: @Sendable (_ runID: String, _ reason: String, _ by: String) -> Void
+        /// Runs of a dead host were ended here.
+        public var tookOver: @Sendable (_ host: String, _ runs: [RunSummary]) -> Void
+        /// This host's lease was taken (it could not renew it in time): its live runs were ended elsewhere.
+        public var leaseLost: @Sendable () -> Void
+        public init(
+            cancel: @escaping @Sendable (String, String, String) -> Void, tookOver: @escaping @Sendable (String, [RunSummary]) -> Void,
+            leaseLost: @escaping @Sendable () -> Void
+        ) {
+            self.cancel = cancel
+            self.tookOver = tookOver
+            self.leaseLost = leaseLost
+        }
+    }
+
+    public let store: PostgresRunStore
+    public var hostID: String { store.configuration.hostID }
+    let wakeups = EventWakeups()
+    let hooks = Mutex(Hook<Hooks>())
+    let logger: Logger
+    let quiet = Logger(label: "agnod-postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// Whether the LISTEN connection is up (readers poll more often while it is not).
+    let listening = Atomic<Bool>(false)
+
+    public init(store: PostgresRunStore, logger: Logger) {
+        self.store = store
+        self.logger = logger
+    }
+
+    public func setHooks(_ hooks: Hooks) { self.hooks.withLock { $0.body = hooks } }
+
+    var leaseMS: Int64 {
+        Int64(
+            store.configuration.lease.components.seconds * 1000 + store.configuration.lease.components.attoseconds / 1_000_000_000_000_000)
+    }
+    static let nowMS = "(extract(epoch from clock_timestamp()) * 1000)::bigint"
+
+    /// Takes this host's lease (before start-up reads its unfinished runs: a host reaping it meanwhile
+    /// either finished first or now sees the lease renewed).
+    public func register() async throws {
+        try await store.failing("cannot register host \(hostID)") {
+            try await store.client.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO hosts (host_id, started_at_ms, heartbeat_at_ms, lease_ms) VALUES ($1, \(Self.nowMS), \(Self.nowMS), $2)
+                        ON CONFLICT (host_id) DO UPDATE SET started_at_ms = excluded.started_at_ms,
+                            heartbeat_at_ms = excluded.heartbeat_at_ms, lease_ms = excluded.lease_ms
+                        """, binds: Self.binds(hostID, leaseMS)), logger: quiet)
+        }
+    }
+
+    /// Gives the lease back at a clean stop (every run of this host has ended by then).
+    public func deregister() async {
+        _ = try? await store.client.query("DELETE FROM hosts WHERE host_id = \(hostID)", logger: quiet)
+    }
+
+    // MARK: ClusterLink
+
+    public func requestCancel(runID: String, reason: String, by: String) async throws -> RunStatus? {
+        try await store.failing("cannot request the cancel of \(runID)") {
+            try await store.client.withConnection { connection in
+                try await PostgresTransaction.run(connection, logger: quiet) { connection in
+                    let rows = try await connection.query(
+                        """
+                        UPDATE runs SET cancel_requested = \(reason), cancel_requested_by = \(by)
+                        WHERE run_id = \(runID) AND status IN ('PENDING', 'RUNNING') RETURNING status, host
+                        """, logger: quiet)
+                    var found: (String, String?)?
+                    for try await row in rows.decode((String, String?).self) { found = row }
+                    guard let (status, host) = found else { return nil }
+                    if let host {
+                        try await connection.query(
+                            "SELECT pg_notify(\(PostgresNotice.channel), \(PostgresNotice.cancelPayload(host: host, runID: runID)))",
+                            logger: quiet)
+                    }
+                    return RunStatus(rawValue: status)
+                }
+            }
+        }
+    }
+
+    public func waitForEvents(runID: String, timeout: Duration) async {
+        await wakeups.wait(runID: runID, timeout: listening.load(ordering: .relaxed) ? timeout : min(timeout, .milliseconds(100)))
+    }
+
+    // MARK: Running
+
+    /// Listens, renews the lease and reaps dead hosts until cancelled.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.listen() }
+            group.addTask { await self.beat() }
+            await group.waitForAll()
+        }
+    }
+
+    /// The LISTEN connection, reconnected whenever it drops; after each (re)connect, cancels asked for while it
+    /// was down are applied from the store and every waiting reader reads the store again.
+    func listen() async {
+        var delay = Duration.milliseconds(100)
+        while !Task.isCancelled {
+            do {
+                let connection = try await PostgresConnection.connect(
+                    configuration: store.connectionConfiguration, id: 1, logger: quiet)
+                defer { Task { try? await connection.close() } }
+                try await withTaskCancellationHandler {
+                    try await connection.listen(on: PostgresNotice.channel) { notifications in
+                        listening.store(true, ordering: .relaxed)
+                        delay = .milliseconds(100)
+                        await catchUp()
+                        for try await notification in notifications { handle(notification.payload) }
+                    }
+                } onCancel: {
+                    connection.close().whenComplete { _ in }
+                }
+            } catch {
+                if Task.isCancelled { break }
+                logger.warning(
+                    "lost the store's notifications; reconnecting",
+                    metadata: ["store": "\(store.configuration)", "error": "\(PostgresErrorText.describe(error))"])
+            }
+            listening.store(false, ordering: .relaxed)
+            wakeups.wakeAll()
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(2))
+        }
+        listening.store(false, ordering: .relaxed)
+    }
+
+    func handle(_ payload: String) {
+        switch PostgresNotice(payload: payload) {
+        case .events(let runIDs): wakeups.wake(runIDs)
+        case .cancel(let host, _) where host == hostID: Task { await catchUp() }
+        case .cancel, nil: break
+        }
+    }
+
+    /// Applies every cancel asked of this host's unfinished runs (idempotent: a run being cancelled stays so).
+    func catchUp() async {
+        do {
+            let rows = try await store.client.query(
+                """
+                SELECT run_id, cancel_requested, coalesce(cancel_requested_by, '') FROM runs
+                WHERE host = \(hostID) AND cancel_requested IS NOT NULL AND status IN ('PENDING', 'RUNNING')
+                """, logger: quiet)
+            let cancel = hooks.withLock { $0.body }?.cancel
+            for try await (runID, reason, by) in rows.decode((String, String, String).self) { cancel?(runID, reason, by) }
+        } catch {
+            logger.warning("could not read cancel requests", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+        }
+        wakeups.wakeAll()
+    }
+
+    /// Every quarter lease: renew this host's lease, then end the runs of hosts whose lease expired.
+    func beat() async {
+        let interval = store.configuration.lease / 4
+        while !Task.isCancelled {
+            do {
+                try await renew()
+                try await reap()
+            } catch {
+                logger.warning(
+                    "could not renew this host's lease", metadata: ["host": "\(hostID)", "error": "\(PostgresErrorText.describe(error))"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    func renew() async throws {
+        let rows = try await store.client.query(
+            "UPDATE hosts SET heartbeat_at_ms = \(unescaped: Self.nowMS) WHERE host_id = \(hostID) RETURNING host_id", logger: quiet
+        ).collect()
+        if rows.isEmpty {
+            // Another host found the lease expired and ended this host's runs: stop them here too, then lease again.
+            logger.error("this host's lease expired and its runs were ended by another host", metadata: ["host": "\(hostID)"])
+            hooks.withLock { $0.body }?.leaseLost()
+            try await register()
+        }
+    }
+
+    /// Takes the unfinished runs of each host whose lease expired (one host does each: the lease row is locked,
+    /// `SKIP LOCKED` for the others), drops its lease, then ends those runs ERROR with a final event.
+    func reap() async throws {
+        let taken: [(host: String, runs: [String])] = try await store.client.withConnection { connection in
+            try await PostgresTransaction.run(connection, logger: quiet) { connection in
+                let expired = try await connection.query(
+                    """
+                    SELECT host_id FROM hosts WHERE host_id <> \(hostID) AND heartbeat_at_ms + lease_ms < \(unescaped: Self.nowMS)
+                    FOR UPDATE SKIP LOCKED
+                    """, logger: quiet
+                ).collect().map { try $0.decode(String.self) }
+                var taken: [(String, [String])] = []
+                for host in expired {
+                    let runs = try await connection.query(
+                        """
+                        UPDATE runs SET host = \(hostID) WHERE host = \(host) AND status IN ('PENDING', 'RUNNING') RETURNING run_id
+                        """, logger: quiet
+                    ).collect().map { try $0.decode(String.self) }
+                    try await connection.query("DELETE FROM hosts WHERE host_id = \(host)", logger: quiet)
+                    taken.append((host, runs))
+                }
+                return taken
+            }
+        }
+        for (host, runIDs) in taken {
+            var ending: [(RunSummary, String)] = []
+            for id in runIDs {
+                if let run = try await store.summary(runID: id) { ending.append((run, "interrupted: host \(host) stopped")) }
+            }
+            let ended = try await RunRecovery.end(ending, in: store)
+            hooks.withLock { $0.body }?.tookOver(host, ended)
+        }
+    }
+
+    static func binds<T: PostgresDynamicTypeEncodable, U: PostgresDynamicTypeEncodable>(_ a: T, _ b: U) -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(a)
+        bindings.append(b)
+        return bindings
+    }
+}
