@@ -1,5 +1,6 @@
 import AgnoCore
 import AgnoMCP
+import AgnoPostgres
 import AgnoProtocol
 import AgnoStore
 import AgnoSystemd
@@ -21,7 +22,8 @@ public final class Daemon: Sendable {
     let overrides: DaemonConfig.Overrides
     let notifier = SystemdNotifier()
     let writer: StoreWriter
-    let checkpointer: StoreCheckpointer
+    /// The store and what came with it (SQLite's checkpointer, PostgreSQL's cluster link).
+    let opened: OpenedStore
     /// Runs a previous process left PENDING or RUNNING that go on once the tool servers are up.
     let resumable: [RunSummary]
 
@@ -30,7 +32,9 @@ public final class Daemon: Sendable {
         self.logger = logger
         self.overrides = overrides
         let runLog = RunLog(logger: logger)
-        let store = try SQLiteRunStore(stateDir: config.stateDir, durability: config.durability)
+        let opened = try await OpenedStore.open(config, logger: logger)
+        self.opened = opened
+        let store = opened.store
         let mcp = MCPHub(configs: config.mcpServers, logger: logger)
         let catalog = Daemon.loadWorkflows(
             config, parser: WorkflowParser(knownTools: ToolHost.knownNames, unlistedServers: mcp.unlisted), logger: logger)
@@ -39,11 +43,11 @@ public final class Daemon: Sendable {
         resumable = recovered.resumable
         logger.info(
             "store opened",
-            metadata: [
-                "path": "\(store.path)", "durability": "\(config.durability.rawValue)", "interrupted_runs": "\(recovered.ended.count)",
-                "resuming_runs": "\(recovered.resumable.count)", "paused_runs": "\(recovered.paused.count)",
-            ])
-        checkpointer = store.startCheckpointing()
+            metadata: opened.metadata.merging(
+                [
+                    "interrupted_runs": "\(recovered.ended.count)", "resuming_runs": "\(recovered.resumable.count)",
+                    "paused_runs": "\(recovered.paused.count)",
+                ], uniquingKeysWith: { _, new in new }))
         writer = StoreWriter(store: store) { error in
             logger.error("the run store failed to write; runs that were writing are stopped", metadata: ["error": "\(error)"])
         }
@@ -61,6 +65,23 @@ public final class Daemon: Sendable {
         }
         table.setWorkflows { name in context.catalog.workflows[name] }
         for run in recovered.paused { table.armPauseTimer(run) }
+        if let cluster = opened.cluster {
+            table.setCluster(cluster)
+            cluster.setHooks(
+                PostgresCluster.Hooks(
+                    cancel: { [weak table] runID, reason, by in
+                        guard let table, let record = table.live(runID) else { return }
+                        if table.cancelLive(record, reason: reason, by: by).cancelled {
+                            logger.info("run cancel requested from another host", metadata: ["run_id": "\(runID)", "user": "\(by)"])
+                        }
+                    },
+                    tookOver: { host, runs in
+                        await Daemon.takeOver(runs, from: host, store: store, context: context, runLog: runLog, logger: logger)
+                    },
+                    leaseLost: { [weak table] in
+                        Task { await table?.cancelAll(reason: "interrupted: this host lost its lease in the shared store") }
+                    }))
+        }
         let notifier = self.notifier
         table.setOnChange { [weak table] change in
             switch change {
@@ -78,10 +99,13 @@ public final class Daemon: Sendable {
 
     /// What start-up does with a run a previous process left unfinished: a PAUSED run waits on; a PENDING or
     /// RUNNING one resumes unless its workflow says `on_restart: error`, is no longer loaded, or has other steps.
-    static func restartDisposition(_ catalog: WorkflowCatalog) -> @Sendable (RunSummary) -> RunRecovery.Disposition {
+    static func restartDisposition(
+        _ catalog: WorkflowCatalog,
+        interrupted: @escaping @Sendable (RunSummary) -> String = { RunRecovery.endInterrupted($0).reason ?? "" }
+    ) -> @Sendable (RunSummary) -> RunRecovery.Disposition {
         { run in
             if run.status == .paused { return .keep }
-            let base = RunRecovery.endInterrupted(run)
+            let base = RunRecovery.Disposition.endWithError(interrupted(run))
             guard case .endWithError(let reason) = base else { return base }
             guard let workflow = catalog.workflows[run.workflow] else {
                 return .endWithError("\(reason); its workflow '\(run.workflow)' is not loaded, so it could not resume")
@@ -162,7 +186,8 @@ public final class Daemon: Sendable {
         // Started in this order, stopped in the reverse one (SIGTERM/SIGINT): the drain first (stop accepting,
         // end the runs within the grace), then the connections, the tool servers, and the store last.
         let services: [any Service] = [
-            StoreService(writer: writer, checkpointer: checkpointer, logger: logger),
+            StoreService(writer: writer, opened: opened, logger: logger),
+            ClusterService(cluster: opened.cluster),
             ToolServersService(context: context),
             SocketService(server: server, listener: listener, onListening: onListening),
             RunDrainService(context: context, server: server, notifier: notifier, logger: logger),

@@ -14,12 +14,14 @@ public final class PostgresCluster: ClusterLink {
     public struct Hooks: Sendable {
         /// Cancel this host's live run (another host asked for it).
         public var cancel: @Sendable (_ runID: String, _ reason: String, _ by: String) -> Void
-        /// Runs of a dead host were ended here.
-        public var tookOver: @Sendable (_ host: String, _ runs: [RunSummary]) -> Void
+        /// This host took over a dead host's unfinished runs (PENDING, RUNNING or PAUSED, as they were stored):
+        /// end them, resume them or keep them waiting.
+        public var tookOver: @Sendable (_ host: String, _ runs: [RunSummary]) async -> Void
         /// This host's lease was taken (it could not renew it in time): its live runs were ended elsewhere.
         public var leaseLost: @Sendable () -> Void
         public init(
-            cancel: @escaping @Sendable (String, String, String) -> Void, tookOver: @escaping @Sendable (String, [RunSummary]) -> Void,
+            cancel: @escaping @Sendable (String, String, String) -> Void,
+            tookOver: @escaping @Sendable (String, [RunSummary]) async -> Void,
             leaseLost: @escaping @Sendable () -> Void
         ) {
             self.cancel = cancel
@@ -96,6 +98,18 @@ public final class PostgresCluster: ClusterLink {
 
     public func waitForEvents(runID: String, timeout: Duration) async {
         await wakeups.wait(runID: runID, timeout: listening.load(ordering: .relaxed) ? timeout : min(timeout, .milliseconds(100)))
+    }
+
+    public func claimPaused(runID: String, requirementSeq: Int) async throws -> Bool {
+        try await store.failing("cannot take paused run \(runID)") {
+            try await store.client.query(
+                """
+                UPDATE runs SET status = 'PENDING', host = \(hostID)
+                WHERE run_id = \(runID) AND status = 'PAUSED' AND coalesce((waiting_for::jsonb ->> 'seq')::bigint, 0) = \(Int64(requirementSeq))
+                RETURNING id
+                """, logger: quiet
+            ).collect().count == 1
+        }
     }
 
     // MARK: Running
@@ -194,7 +208,7 @@ public final class PostgresCluster: ClusterLink {
     }
 
     /// Takes the unfinished runs of each host whose lease expired (one host does each: the lease row is locked,
-    /// `SKIP LOCKED` for the others), drops its lease, then ends those runs ERROR with a final event.
+    /// `SKIP LOCKED` for the others) and drops its lease, in one transaction; then hands them to `tookOver`.
     func reap() async throws {
         let taken: [(host: String, runs: [String])] = try await store.client.withConnection { connection in
             try await PostgresTransaction.run(connection, logger: quiet) { connection in
@@ -208,7 +222,8 @@ public final class PostgresCluster: ClusterLink {
                 for host in expired {
                     let runs = try await connection.query(
                         """
-                        UPDATE runs SET host = \(hostID) WHERE host = \(host) AND status IN ('PENDING', 'RUNNING') RETURNING run_id
+                        UPDATE runs SET host = \(hostID) WHERE host = \(host) AND status IN ('PENDING', 'RUNNING', 'PAUSED')
+                        RETURNING run_id
                         """, logger: quiet
                     ).collect().map { try $0.decode(String.self) }
                     try await connection.query("DELETE FROM hosts WHERE host_id = \(host)", logger: quiet)
@@ -218,12 +233,12 @@ public final class PostgresCluster: ClusterLink {
             }
         }
         for (host, runIDs) in taken {
-            var ending: [(RunSummary, String)] = []
+            var runs: [RunSummary] = []
             for id in runIDs {
-                if let run = try await store.summary(runID: id) { ending.append((run, "interrupted: host \(host) stopped")) }
+                if let run = try await store.summary(runID: id) { runs.append(run) }
             }
-            let ended = try await RunRecovery.end(ending, in: store)
-            hooks.withLock { $0.body }?.tookOver(host, ended)
+            logger.warning("host's lease expired; this host takes its runs", metadata: ["host": "\(host)", "runs": "\(runs.count)"])
+            await hooks.withLock { $0.body }?.tookOver(host, runs)
         }
     }
 

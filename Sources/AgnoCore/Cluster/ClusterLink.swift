@@ -13,4 +13,8 @@ public protocol ClusterLink: Sendable {
     /// Returns when another host may have stored new events of `runID`, or after `timeout` at the latest
     /// (a notification can be missed: the caller reads the store either way).
     func waitForEvents(runID: String, timeout: Duration) async
+    /// Takes a PAUSED run (it waits for the pause stored at `requirementSeq`) for this host, to continue or
+    /// cancel it here: one host wins (its status leaves PAUSED in the same statement); false when another
+    /// host took it first or it no longer waits for that pause.
+    func claimPaused(runID: String, requirementSeq: Int) async throws -> Bool
 }

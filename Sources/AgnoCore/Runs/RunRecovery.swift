@@ -14,6 +14,12 @@ public struct RunRecovery: Sendable {
         case endWithError(String)
         /// Left as it is: it goes on after start-up (`RunTable.resume`), or, PAUSED, keeps waiting.
         case keep
+
+        /// Why the run ends, if it does.
+        public var reason: String? {
+            if case .endWithError(let reason) = self { return reason }
+            return nil
+        }
     }
 
     /// What start-up found: the runs it ended, and those left to go on (PENDING or RUNNING) or to wait (PAUSED).
@@ -41,9 +47,14 @@ public struct RunRecovery: Sendable {
 
     /// Ends the unfinished runs that their disposition ends; returns those and the ones it keeps.
     public func recoverAll(_ store: any RunStore, now: Date = Date()) async throws -> Outcome {
+        try await recover(try await store.unfinished(), in: store, now: now)
+    }
+
+    /// `recoverAll` for these runs (those of another host that died, taken over by this one).
+    public func recover(_ runs: [RunSummary], in store: any RunStore, now: Date = Date()) async throws -> Outcome {
         var outcome = Outcome()
         var ending: [(RunSummary, String)] = []
-        for run in try await store.unfinished() {
+        for run in runs {
             switch disposition(run) {
             case .keep:
                 if run.status == .paused { outcome.paused.append(run) } else { outcome.resumable.append(run) }

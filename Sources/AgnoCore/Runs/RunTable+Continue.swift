@@ -25,6 +25,7 @@ extension RunTable {
             stepPath: requirement.stepPath, kind: requirement.kind, decision: decision, action: action,
             input: decision == .approve && !(input?.objectValue?.isEmpty ?? true) ? input : nil, by: caller.user)
         review.seq = run.lastSeq + 1
+        try await claimAcrossHosts(run)
         let record: RunRecord
         do {
             record = try await revive(run, workflow: workflow, restarted: false, answer: review)
@@ -72,6 +73,7 @@ extension RunTable {
         }
         let run = try await summary(runID, caller: caller)
         guard run.status == .paused else { return (false, run.status) }
+        try await claimAcrossHosts(run)
         let workflow = workflows.withLock { $0.body }?(run.workflow) ?? WorkflowDefinition(name: run.workflow, agents: [:], steps: [])
         let record = RunRecord(
             revived: run, workflow: workflow, writer: writer, ledger: ResumeLedger(restarted: false, position: [], reviews: []))
@@ -88,6 +90,22 @@ extension RunTable {
         admit(record, queued: true)
         changed(.resumed(record))
         startQueued()
+    }
+
+    /// With other hosts sharing the store: takes the PAUSED run for this host, so that one host (the first)
+    /// answers or cancels a pause. Throws `conflict` when another host took it first.
+    func claimAcrossHosts(_ run: RunSummary) async throws(ProtocolError) {
+        guard let cluster else { return }
+        let taken: Bool
+        do {
+            taken = try await cluster.claimPaused(runID: run.runID, requirementSeq: run.waitingFor?.seq ?? 0)
+        } catch {
+            throw ProtocolError(.unavailable, "could not take paused run '\(run.runID)' for this host: \(error)", retryAfterMs: 500)
+        }
+        guard taken else {
+            throw ProtocolError(
+                .conflict, "run '\(run.runID)' no longer waits for that pause: it was answered or cancelled on another host")
+        }
     }
 
     /// Whether `workflow` has the tree the run was started on (names, paths and types of every node): a run

@@ -1,5 +1,6 @@
 import AgnoCore
 import AgnoMCP
+import AgnoPostgres
 import AgnoProtocol
 import AgnoStore
 
@@ -27,6 +28,10 @@ public struct DaemonConfig: Sendable, Equatable {
     public var mcpServers: [MCPServerConfig] = []
     /// What a stored event survives: `process` (agnod crashing) or `power` (also power loss); docs/store.md.
     public var durability = StoreDurability.process
+    /// `store.backend: postgres`: the shared PostgreSQL store (several hosts); nil for SQLite in `state_dir`.
+    public var postgres: PostgresStoreConfiguration?
+    /// Where the PostgreSQL password comes from (never the configuration file itself).
+    public var storePassword = SecretSource()
     /// Which finished runs are deleted, and how often that is checked.
     public var retention = RetentionPolicy()
     /// On SIGTERM, how long running runs may go on to finish before they are cancelled (0: cancel at once).

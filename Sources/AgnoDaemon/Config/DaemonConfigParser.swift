@@ -1,5 +1,6 @@
 import AgnoCore
 import AgnoMCP
+import AgnoPostgres
 import AgnoProtocol
 import AgnoStore
 import Foundation
@@ -121,6 +122,12 @@ public enum DaemonConfigParser {
     }
 
     private static func store(_ value: YAMLValue, into config: inout DaemonConfig) throws(ConfigError) {
+        var backend = "sqlite"
+        var backendValue: YAMLValue?
+        var postgres: PostgresStoreConfiguration?
+        var postgresValue: YAMLValue?
+        var hostID: String?
+        var lease: Double?
         for (key, keyNode, v) in try value.keyedMapping("'store'") where !v.isNull {
             switch key {
             case "durability":
@@ -130,12 +137,52 @@ public enum DaemonConfigParser {
                         "'store.durability' must be \(StoreDurability.allCases.map(\.rawValue).joined(separator: " or ")), not '\(text)'")
                 }
                 config.durability = durability
-            default: throw ConfigError.unknownKey(key, keyNode, in: "'store'", known: ["durability"])
+            case "backend":
+                backend = try v.string("'store.backend'")
+                backendValue = v
+                guard ["sqlite", "postgres"].contains(backend) else {
+                    throw v.error("'store.backend' must be sqlite or postgres, not '\(backend)'")
+                }
+            case "url":
+                do {
+                    postgres = try PostgresStoreConfiguration(url: try v.string("'store.url'"), password: nil)
+                } catch let error as PostgresURLError {
+                    throw v.error("'store.url' \(error.reason)")
+                } catch {
+                    throw v.error("'store.url': \(error)")
+                }
+                postgresValue = v
+            case "password_credential": config.storePassword.credential = try v.string("'store.password_credential'")
+            case "password_env": config.storePassword.environment = try v.string("'store.password_env'")
+            case "host_id":
+                let id = try v.string("'store.host_id'")
+                guard RunID.isValid(id) else {
+                    throw v.error("'store.host_id' must be 1-128 letters, digits, '-', '_' or '.', not '\(id)'")
+                }
+                hostID = id
+            case "lease":
+                lease = try v.duration("'store.lease'")
+                guard let lease, lease >= 1 else { throw v.error("'store.lease' must be at least 1s") }
+            default:
+                throw ConfigError.unknownKey(
+                    key, keyNode, in: "'store'",
+                    known: ["durability", "backend", "url", "password_credential", "password_env", "host_id", "lease"])
             }
+        }
+        switch (backend, postgres) {
+        case ("postgres", nil):
+            throw (backendValue ?? value).error("'store.backend: postgres' needs 'store.url' (postgres://USER@HOST:PORT/DATABASE)")
+        case ("sqlite", .some):
+            throw (postgresValue ?? value).error("'store.url' is for 'store.backend: postgres'; the sqlite store lives in 'state_dir'")
+        case (_, .some(var pg)):
+            if let hostID { pg.hostID = hostID }
+            if let lease { pg.lease = .milliseconds(Int64(lease * 1000)) }
+            config.postgres = pg
+        default:
+            break
         }
     }
 
-    /// `retention: {max_age: 30d, max_runs: 100000, interval: 1h}`; 0 turns a limit off.
     private static func retention(_ value: YAMLValue, into config: inout DaemonConfig) throws(ConfigError) {
         for (key, keyNode, v) in try value.keyedMapping("'retention'") where !v.isNull {
             switch key {

@@ -15,6 +15,8 @@ struct StreamPump {
         let bufferSize = exchange.daemon.config.subscriberBuffer
         let prefix = ReplyEncoder.idPrefix(exchange.id)
         var last = afterSeq
+        /// The seq after which the store was read again because the run's final state named later events.
+        var recheckedAfter: Int?
         while true {
             try Task.checkCancellation()
             if let record = table.live(runID) {
@@ -77,6 +79,12 @@ struct StreamPump {
                                 .internal,
                                 "run '\(runID)' is \(summary.status.rawValue) in the store but not running in this agnod: its final state could not be stored; it resumes when agnod restarts"
                             ))
+                    }
+                    // Its last events were stored (with its final state, by another host) after the read above:
+                    // send them before the end.
+                    if summary.lastSeq > last && recheckedAfter != last {
+                        recheckedAfter = last
+                        continue
                     }
                     return try await exchange.end(summary)
                 }

@@ -3,17 +3,17 @@ import AgnoStore
 import Logging
 import ServiceLifecycle
 
-/// The store writer and its checkpointer: the first service up and the last one stopped, so every run's
+/// The store writer and the store (SQLite's checkpointer, PostgreSQL's pool): the first service up and the last one stopped, so every run's
 /// final commit (made while the services after it stop) reaches the file.
 struct StoreService: Service {
     let writer: StoreWriter
-    let checkpointer: StoreCheckpointer
+    let opened: OpenedStore
     let logger: Logger
 
     func run() async throws {
         try? await gracefulShutdown()  // or the group's cancellation: either way, stop writing
         writer.stop()
-        checkpointer.stop()
+        await opened.close()
         let stats = writer.statistics
         logger.info(
             "store writer stopped",
