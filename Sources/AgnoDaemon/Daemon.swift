@@ -80,7 +80,8 @@ public final class Daemon: Sendable {
                     },
                     leaseLost: { [weak table] in
                         Task { await table?.cancelAll(reason: "interrupted: this host lost its lease in the shared store") }
-                    }))
+                    },
+                    slotsFreed: { [weak table] in table?.slotsFreed() }))
         }
         let notifier = self.notifier
         table.setOnChange { [weak table] change in

@@ -19,14 +19,17 @@ public final class PostgresCluster: ClusterLink {
         public var tookOver: @Sendable (_ host: String, _ runs: [RunSummary]) async -> Void
         /// This host's lease was taken (it could not renew it in time): its live runs were ended elsewhere.
         public var leaseLost: @Sendable () -> Void
+        /// Per-user slots may have freed (a run ended or paused somewhere, or the periodic check).
+        public var slotsFreed: @Sendable () -> Void
         public init(
             cancel: @escaping @Sendable (String, String, String) -> Void,
             tookOver: @escaping @Sendable (String, [RunSummary]) async -> Void,
-            leaseLost: @escaping @Sendable () -> Void
+            leaseLost: @escaping @Sendable () -> Void, slotsFreed: @escaping @Sendable () -> Void
         ) {
             self.cancel = cancel
             self.tookOver = tookOver
             self.leaseLost = leaseLost
+            self.slotsFreed = slotsFreed
         }
     }
 
@@ -104,11 +107,36 @@ public final class PostgresCluster: ClusterLink {
         try await store.failing("cannot take paused run \(runID)") {
             try await store.client.query(
                 """
-                UPDATE runs SET status = 'PENDING', host = \(hostID)
+                UPDATE runs SET status = 'PENDING', host = \(hostID), slot = false
                 WHERE run_id = \(runID) AND status = 'PAUSED' AND coalesce((waiting_for::jsonb ->> 'seq')::bigint, 0) = \(Int64(requirementSeq))
                 RETURNING id
                 """, logger: quiet
             ).collect().count == 1
+        }
+    }
+
+    /// The advisory lock that serializes the slot claims of one user (keys above the migrator's).
+    static func slotLock(_ uid: UInt32) -> Int64 { 0x6167_6E6F_0000_0000 | Int64(uid) }
+
+    public func claimSlot(runID: String, ownerUID: UInt32, limit: Int) async throws -> Bool {
+        try await store.failing("cannot take a slot for run \(runID)") {
+            try await store.client.withConnection { connection in
+                try await PostgresTransaction.run(connection, logger: quiet) { connection in
+                    let uid = Int64(ownerUID)
+                    try await connection.query("SELECT pg_advisory_xact_lock(\(Self.slotLock(ownerUID)))", logger: quiet)
+                    var held: Int64 = 0
+                    for try await count in try await connection.query(
+                        """
+                        SELECT count(*) FROM runs WHERE owner_uid = \(uid) AND slot AND status IN ('PENDING', 'RUNNING') AND run_id <> \(runID)
+                        """, logger: quiet
+                    ).decode(Int64.self) { held = count }
+                    guard held < limit else { return false }
+                    return try await connection.query(
+                        "UPDATE runs SET slot = true WHERE run_id = \(runID) AND status IN ('PENDING', 'RUNNING') RETURNING id",
+                        logger: quiet
+                    ).collect().count == 1
+                }
+            }
         }
     }
 
@@ -137,6 +165,7 @@ public final class PostgresCluster: ClusterLink {
                         listening.store(true, ordering: .relaxed)
                         delay = .milliseconds(100)
                         await catchUp()
+                        hooks.withLock { $0.body }?.slotsFreed()
                         for try await notification in notifications { handle(notification.payload) }
                     }
                 } onCancel: {
@@ -160,6 +189,7 @@ public final class PostgresCluster: ClusterLink {
         switch PostgresNotice(payload: payload) {
         case .events(let runIDs): wakeups.wake(runIDs)
         case .cancel(let host, _) where host == hostID: Task { await catchUp() }
+        case .slots: hooks.withLock { $0.body }?.slotsFreed()
         case .cancel, nil: break
         }
     }
@@ -187,6 +217,7 @@ public final class PostgresCluster: ClusterLink {
             do {
                 try await renew()
                 try await reap()
+                hooks.withLock { $0.body }?.slotsFreed()  // a notification missed is caught up here
             } catch {
                 logger.warning(
                     "could not renew this host's lease", metadata: ["host": "\(hostID)", "error": "\(PostgresErrorText.describe(error))"])
@@ -222,7 +253,7 @@ public final class PostgresCluster: ClusterLink {
                 for host in expired {
                     let runs = try await connection.query(
                         """
-                        UPDATE runs SET host = \(hostID) WHERE host = \(host) AND status IN ('PENDING', 'RUNNING', 'PAUSED')
+                        UPDATE runs SET host = \(hostID), slot = false WHERE host = \(host) AND status IN ('PENDING', 'RUNNING', 'PAUSED')
                         RETURNING run_id
                         """, logger: quiet
                     ).collect().map { try $0.decode(String.self) }

@@ -6,6 +6,8 @@ enum PostgresNotice: Equatable {
     case events([String])
     /// `c HOST RUN`: someone asked to cancel a run that HOST executes; the reason is in the run's row.
     case cancel(host: String, runID: String)
+    /// `s`: runs ended or paused, so per-user slots may have freed: hosts with runs waiting for one try again.
+    case slots
 
     static let channel = "agnod"
     /// Well under the 8,000 bytes NOTIFY allows.
@@ -27,12 +29,14 @@ enum PostgresNotice: Equatable {
     }
 
     static func cancelPayload(host: String, runID: String) -> String { "c \(host) \(runID)" }
+    static let slotsPayload = "s"
 
     init?(payload: String) {
         let words = payload.split(separator: " ").map(String.init)
         switch words.first {
         case "e": self = .events(Array(words.dropFirst()))
         case "c" where words.count == 3: self = .cancel(host: words[1], runID: words[2])
+        case "s" where words.count == 1: self = .slots
         default: return nil
         }
     }

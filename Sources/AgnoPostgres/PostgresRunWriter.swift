@@ -66,7 +66,12 @@ enum PostgresRunWriter {
             }
         }
         // Readers on other hosts wake up and read these runs' new events (sent when the transaction commits).
-        for payload in PostgresNotice.eventPayloads(batch.events.keys.sorted()) {
+        var payloads = PostgresNotice.eventPayloads(batch.events.keys.sorted())
+        // A run that ended or paused gave its owner's slot back: hosts with runs waiting for one try again.
+        if batch.runs.values.contains(where: { $0.status.isTerminal || $0.status == .paused }) {
+            payloads.append(PostgresNotice.slotsPayload)
+        }
+        for payload in payloads {
             try await connection.query("SELECT pg_notify(\(PostgresNotice.channel), \(payload))", logger: logger)
         }
     }

@@ -101,5 +101,12 @@ enum PostgresSchema {
                 )
                 """,
             ]),
+        PostgresMigration(
+            name: "v7: per-user slots across hosts",
+            statements: [
+                // Whether the run holds one of its owner's active_runs_per_user slots (counted while PENDING or RUNNING).
+                "ALTER TABLE runs ADD COLUMN slot BOOLEAN NOT NULL DEFAULT false",
+                "CREATE INDEX runs_holding_slots ON runs(owner_uid) WHERE slot AND status IN ('PENDING', 'RUNNING')",
+            ]),
     ]
 }

@@ -136,4 +136,88 @@ struct MultiHostTests {
         #expect(survivor.status == .running)
         _ = try own.resultOf(.cancel(CancelRequest(runID: "survivor")))
     }
+
+    /// `active_runs_per_user: 2` holds over all hosts: a user's 9 runs, 3 started on each host, never run more
+    /// than 2 at a time (from the stored start and end of each), and a run waiting on one host starts when a
+    /// run ends on another.
+    @Test func aUsersActiveRunLimitHoldsAcrossHosts() async throws {
+        let h = try await ClusterHarness(
+            models: ["slow": .slow("w", ms: 5, count: 40)], workflows: ["s.yaml": Fixtures.oneStep("s", model: "slow:m")],
+            limits: ["active_runs_per_user": 2])
+        defer { h.shutdownNow() }
+        let ids = (0..<9).map { "limited-\($0)" }
+        let connections = try (0..<3).map { try h.connect($0) }
+        for (i, id) in ids.enumerated() {
+            _ = try connections[i % 3].resultOf(.start(StartRequest(workflow: "s", input: "go", runID: id)))
+        }
+        let hosts = h.hosts
+        let ends = await onThreads(9) { i -> RunStatus? in
+            let connection = try hosts[(i + 1) % 3].connect()  // read from a host other than the one that runs it
+            let id = try connection.send(.stream(StreamRequest(runID: ids[i])))
+            var capture = StreamCapture()
+            try connection.capture(id, into: &capture)
+            return capture.end?.status
+        }
+        #expect(try ends.map { try $0.get() } == Array(repeating: .completed, count: 9))
+        let runs = try ids.map { id in try #require(RunSummary(json: try connections[0].resultOf(.status(StatusRequest(runID: id))))) }
+        // The most runs executing at one moment: ends sort before starts at the same instant.
+        var moments: [(Date, Int)] = []
+        for run in runs {
+            moments.append((try #require(run.startedAt), 1))
+            moments.append((try #require(run.finishedAt), -1))
+        }
+        moments.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var running = 0
+        var most = 0
+        for (_, change) in moments {
+            running += change
+            most = max(most, running)
+        }
+        #expect(most == 2)
+    }
+
+    /// A paused run is continued from a host other than the one it paused on, by two hosts at once: one
+    /// answer wins, the other is refused with conflict, and the run completes once.
+    @Test func aPausedRunIsContinuedFromAnotherHostOnce() async throws {
+        let confirm = """
+            name: confirm
+            agents:
+              draft: {model: "slow:m", instructions: "draft"}
+            steps:
+              - {name: draft, agent: draft}
+              - name: publish
+                agent: draft
+                human_review: {requires_confirmation: true, confirmation_message: "Publish it?"}
+            """
+        let h = try await ClusterHarness(models: ["slow": .slow("w", ms: 1, count: 5)], workflows: ["confirm.yaml": confirm])
+        defer { h.shutdownNow() }
+        let a = try h.connect(0)
+        let (_, rid) = try a.startStreaming("confirm", input: "topic", runID: "paused-1")
+        var paused = StreamCapture()
+        try a.capture(rid, into: &paused)
+        #expect(paused.end?.status == .paused)
+
+        let hosts = h.hosts
+        let answers = await onThreads(2) { i -> (StreamCapture?, ProtocolError?) in
+            let connection = try hosts[1 + i].connect()
+            let id = try connection.send(.continue(ContinueRequest(runID: "paused-1", decision: .approve, stream: true)))
+            var capture = StreamCapture()
+            try connection.capture(id, into: &capture)
+            return capture.error.map { (nil, $0) } ?? (capture, nil)
+        }
+        let results = try answers.map { try $0.get() }
+        let won = results.compactMap(\.0)
+        let refused = results.compactMap(\.1)
+        #expect(won.count == 1)
+        #expect(refused.map(\.code) == [.conflict])
+        #expect(won.first?.end?.status == .completed)
+        let final = try #require(RunSummary(json: try a.resultOf(.status(StatusRequest(runID: "paused-1")))))
+        #expect(final.status == .completed)
+        #expect(final.reviews.count == 1)
+        // Every event once, in order, whichever host is asked.
+        var replay = StreamCapture()
+        try a.capture(try a.send(.stream(StreamRequest(runID: "paused-1"))), into: &replay)
+        #expect(replay.seqs == Array(1...replay.events.count))
+        #expect(replay.names.filter { $0 == "WorkflowCompleted" }.count == 1)
+    }
 }

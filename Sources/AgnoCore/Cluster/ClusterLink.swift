@@ -17,4 +17,7 @@ public protocol ClusterLink: Sendable {
     /// cancel it here: one host wins (its status leaves PAUSED in the same statement); false when another
     /// host took it first or it no longer waits for that pause.
     func claimPaused(runID: String, requirementSeq: Int) async throws -> Bool
+    /// Takes one of the owner's `limit` slots, counted over every host, for this run before it starts here;
+    /// false when the owner's runs hold them all (the hosts are told when one frees).
+    func claimSlot(runID: String, ownerUID: UInt32, limit: Int) async throws -> Bool
 }

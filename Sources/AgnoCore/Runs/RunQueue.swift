@@ -20,6 +20,19 @@ struct RunQueue {
         queues[uid, default: []].append(record)
     }
 
+    /// Puts a run taken by `next` back at the head of its user's queue (it could not start after all).
+    mutating func putBack(_ record: RunRecord) {
+        let uid = record.owner.uid
+        if count(for: uid) == 0 { ring.append(uid) }
+        let head = heads[uid] ?? 0
+        if head > 0 {
+            queues[uid]![head - 1] = record
+            heads[uid] = head - 1
+        } else {
+            queues[uid, default: []].insert(record, at: 0)
+        }
+    }
+
     /// The next run of the user, among those who may start one, who was served longest ago.
     mutating func next(mayStart: (UInt32) -> Bool) -> RunRecord? {
         var best: (position: Int, served: Int)?

@@ -24,6 +24,11 @@ public final class RunTable: Sendable {
         /// are told so, and their status says it. They go on after a restart from what is stored.
         var unstored: [String: String] = [:]
         var admitting: [UInt32: Int] = [:]
+        /// Users whose every slot is held by runs on other hosts (a shared store): none of their queued runs
+        /// starts here until a slot frees (`slotsFreed`).
+        var blockedAcrossHosts: Set<UInt32> = []
+        /// Counts `slotsFreed` calls, so that a claim that failed before one does not block its user.
+        var slotGeneration = 0
     }
 
     let state: Mutex<State>
