@@ -58,7 +58,7 @@ public final class PostgresCluster: ClusterLink {
     /// Takes this host's lease (before start-up reads its unfinished runs: a host reaping it meanwhile
     /// either finished first or now sees the lease renewed).
     public func register() async throws {
-        try await store.failing("cannot register host \(hostID)") {
+        try await store.failing("cannot register host \(hostID)") { [self] in
             try await store.client.query(
                 PostgresQuery(
                     unsafeSQL: """
@@ -77,7 +77,7 @@ public final class PostgresCluster: ClusterLink {
     // MARK: ClusterLink
 
     public func requestCancel(runID: String, reason: String, by: String) async throws -> RunStatus? {
-        try await store.failing("cannot request the cancel of \(runID)") {
+        try await store.failing("cannot request the cancel of \(runID)") { [self] in
             try await store.client.withConnection { connection in
                 try await PostgresTransaction.run(connection, logger: quiet) { connection in
                     let rows = try await connection.query(
@@ -104,7 +104,7 @@ public final class PostgresCluster: ClusterLink {
     }
 
     public func claimPaused(runID: String, requirementSeq: Int) async throws -> Bool {
-        try await store.failing("cannot take paused run \(runID)") {
+        try await store.failing("cannot take paused run \(runID)") { [self] in
             try await store.client.query(
                 """
                 UPDATE runs SET status = 'PENDING', host = \(hostID), slot = false
@@ -119,7 +119,7 @@ public final class PostgresCluster: ClusterLink {
     static func slotLock(_ uid: UInt32) -> Int64 { 0x6167_6E6F_0000_0000 | Int64(uid) }
 
     public func claimSlot(runID: String, ownerUID: UInt32, limit: Int) async throws -> Bool {
-        try await store.failing("cannot take a slot for run \(runID)") {
+        try await store.failing("cannot take a slot for run \(runID)") { [self] in
             try await store.client.withConnection { connection in
                 try await PostgresTransaction.run(connection, logger: quiet) { connection in
                     let uid = Int64(ownerUID)
@@ -163,6 +163,7 @@ public final class PostgresCluster: ClusterLink {
                 try await withTaskCancellationHandler {
                     try await connection.listen(on: PostgresNotice.channel) { notifications in
                         listening.store(true, ordering: .relaxed)
+                        store.outage.listener(up: true)
                         delay = .milliseconds(100)
                         await catchUp()
                         hooks.withLock { $0.body }?.slotsFreed()
@@ -178,6 +179,7 @@ public final class PostgresCluster: ClusterLink {
                     metadata: ["store": "\(store.configuration)", "error": "\(PostgresErrorText.describe(error))"])
             }
             listening.store(false, ordering: .relaxed)
+            store.outage.listener(up: false)
             wakeups.wakeAll()
             try? await Task.sleep(for: delay)
             delay = min(delay * 2, .seconds(2))
@@ -210,15 +212,21 @@ public final class PostgresCluster: ClusterLink {
         wakeups.wakeAll()
     }
 
-    /// Every quarter lease: renew this host's lease, then end the runs of hosts whose lease expired.
+    /// Every quarter lease: renew this host's lease, then end the runs of hosts whose lease expired. Only a
+    /// host that has renewed its own lease for a whole lease without a failure reaps others: after an outage of
+    /// the server every lease looks expired, and the live hosts must get the time to renew theirs first.
     func beat() async {
         let interval = store.configuration.lease / 4
+        var healthySince: ContinuousClock.Instant?
         while !Task.isCancelled {
             do {
                 try await renew()
-                try await reap()
+                let since = healthySince ?? .now
+                healthySince = since
+                if ContinuousClock.now - since >= store.configuration.lease { try await reap() }
                 hooks.withLock { $0.body }?.slotsFreed()  // a notification missed is caught up here
             } catch {
+                healthySince = nil
                 logger.warning(
                     "could not renew this host's lease", metadata: ["host": "\(hostID)", "error": "\(PostgresErrorText.describe(error))"])
             }

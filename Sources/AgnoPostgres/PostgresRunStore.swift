@@ -72,21 +72,39 @@ public final class PostgresRunStore: RunStore {
         await running.value
     }
 
-    /// Runs `body`, turning postgres-nio's errors into a `PostgresStoreError` that says what went wrong.
-    func failing<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
+    /// Whether the server was found unreachable a moment ago (requests then fail at once).
+    let outage = PostgresOutage()
+
+    /// Runs `body` within `PostgresOutage.answerWithin`, turning postgres-nio's errors into a
+    /// `PostgresStoreError` that says what went wrong; fails at once while the server was just found unreachable.
+    func failing<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        if outage.blocking() != nil {
+            throw PostgresStoreError(
+                location: configuration.description, reason: "\(what): the server at \(configuration.address) is unreachable",
+                unreachable: true)
+        }
         do {
-            return try await body()
+            let value = try await within(PostgresOutage.answerWithin, body)
+            outage.succeeded()
+            return value
         } catch let error as PostgresStoreError {
             throw error
-        } catch {
+        } catch is PostgresTimeout {
+            outage.failed()
             throw PostgresStoreError(
-                location: configuration.description, reason: "\(what): \(PostgresErrorText.describe(error))",
-                unreachable: PostgresErrorText.isUnreachable(error))
+                location: configuration.description,
+                reason: "\(what): the server at \(configuration.address) did not answer within \(PostgresOutage.answerWithin)",
+                unreachable: true)
+        } catch {
+            let unreachable = PostgresErrorText.isUnreachable(error)
+            if unreachable { outage.failed() }
+            throw PostgresStoreError(
+                location: configuration.description, reason: "\(what): \(PostgresErrorText.describe(error))", unreachable: unreachable)
         }
     }
 
     public func insert(_ run: RunSummary) async throws {
-        try await failing("cannot insert run \(run.runID)") {
+        try await failing("cannot insert run \(run.runID)") { [self] in
             try await client.withConnection { connection in
                 try await PostgresTransaction.run(connection, logger: logger) { connection in
                     let rows = try await connection.query(
@@ -120,15 +138,21 @@ public final class PostgresRunStore: RunStore {
         var delay = Duration.milliseconds(50)
         while true {
             do {
-                return try await failing("cannot commit") {
-                    try await client.withConnection { connection in
-                        try await PostgresTransaction.run(connection, logger: logger) { connection in
-                            try await PostgresRunWriter.write(batch, host: hostID, connection, logger: logger)
-                        }
+                try await client.withConnection { connection in
+                    try await PostgresTransaction.run(connection, logger: logger) { connection in
+                        try await PostgresRunWriter.write(batch, host: hostID, connection, logger: logger)
                     }
                 }
+                outage.succeeded()
+                return
             } catch {
-                guard PostgresErrorText.isUnreachable(error), ContinuousClock.now + delay < deadline else { throw error }
+                let unreachable = PostgresErrorText.isUnreachable(error)
+                if unreachable { outage.failed() }
+                guard unreachable, ContinuousClock.now + delay < deadline else {
+                    throw PostgresStoreError(
+                        location: configuration.description, reason: "cannot commit: \(PostgresErrorText.describe(error))",
+                        unreachable: unreachable)
+                }
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(1))
             }
@@ -137,7 +161,7 @@ public final class PostgresRunStore: RunStore {
 
     /// This host's unfinished runs (and those of a database from before hosts were kept, which it takes).
     public func unfinished() async throws -> [RunSummary] {
-        try await failing("cannot read unfinished runs") {
+        try await failing("cannot read unfinished runs") { [self] in
             let statuses = [RunStatus.pending, .running, .paused].map(\.rawValue)
             try await client.query(
                 "UPDATE runs SET host = \(configuration.hostID) WHERE host IS NULL AND status = ANY(\(statuses))", logger: logger)
@@ -153,7 +177,7 @@ public final class PostgresRunStore: RunStore {
 
     public func events(runID: String, afterSeq: Int, limit: Int) async throws -> [EncodedEvent] {
         guard limit > 0 else { return [] }
-        return try await failing("cannot read events of \(runID)") {
+        return try await failing("cannot read events of \(runID)") { [self] in
             var events: [EncodedEvent] = []
             let rows = try await client.query(
                 """
@@ -169,7 +193,7 @@ public final class PostgresRunStore: RunStore {
 
     public func toolCalls(runID: String, afterSeq: Int, limit: Int, toolCallID: String?) async throws -> [ToolCallRecord] {
         guard limit > 0 else { return [] }
-        return try await failing("cannot read tool calls of \(runID)") {
+        return try await failing("cannot read tool calls of \(runID)") { [self] in
             let rows = try await client.query(
                 """
                 SELECT seq, tool_call_id, step_index, step_name, agent_id, name, arguments, result, error, duration_ms FROM tool_calls
@@ -194,7 +218,7 @@ public final class PostgresRunStore: RunStore {
     }
 
     public func position(runID: String) async throws -> [NodeResult] {
-        try await failing("cannot read the position of \(runID)") {
+        try await failing("cannot read the position of \(runID)") { [self] in
             let rows = try await client.query(
                 """
                 SELECT seq, path, idx, succeeded, output FROM node_results WHERE run = (SELECT id FROM runs WHERE run_id = \(runID))
@@ -209,7 +233,7 @@ public final class PostgresRunStore: RunStore {
     }
 
     public func summary(runID: String) async throws -> RunSummary? {
-        try await failing("cannot read run \(runID)") {
+        try await failing("cannot read run \(runID)") { [self] in
             let rows = try await client.query(
                 PostgresQuery(unsafeSQL: "SELECT \(PostgresRows.runColumns) FROM runs r WHERE r.run_id = $1", binds: try binds(runID)),
                 logger: logger)
@@ -219,7 +243,7 @@ public final class PostgresRunStore: RunStore {
 
     public func summaries(ownerUID: UInt32?, statuses: Set<RunStatus>?, limit: Int) async throws -> [RunSummary] {
         if let statuses, statuses.isEmpty { return [] }
-        return try await failing("cannot list runs") {
+        return try await failing("cannot list runs") { [self] in
             var bindings = PostgresBindings()
             var conditions: [String] = []
             if let ownerUID {
@@ -268,14 +292,14 @@ public final class PostgresRunStore: RunStore {
     }
 
     public func remove(runID: String) async throws -> Bool {
-        try await failing("cannot remove run \(runID)") {
+        try await failing("cannot remove run \(runID)") { [self] in
             try await client.query("DELETE FROM runs WHERE run_id = \(runID) RETURNING id", logger: logger).collect().count > 0
         }
     }
 
     public func removeFinished(finishedBefore: Date?, keepNewest: Int?) async throws -> Int {
         let finished = [RunStatus.completed, .cancelled, .error].map(\.rawValue)
-        return try await failing("cannot remove finished runs") {
+        return try await failing("cannot remove finished runs") { [self] in
             try await client.withConnection { connection in
                 try await PostgresTransaction.run(connection, logger: logger) { connection in
                     var total = 0

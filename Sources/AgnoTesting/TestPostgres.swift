@@ -118,7 +118,7 @@ public final class TestPostgres: @unchecked Sendable {
         return result.stdout
     }
 
-    func destroy() {
+    public func destroy() {
         stop()
         try? FileManager.default.removeItem(at: directory)
     }

@@ -95,6 +95,7 @@ struct AgnodCommand: AsyncParsableCommand {
             daemon = try await Daemon(config: daemonConfig, overrides: overrides, logger: logger)
         } catch {
             logger.critical("cannot start: \(error)")
+            SystemdNotifier().status("cannot start: \(error)")  // what `systemctl status` shows beside the log
             throw ExitCode(73)  // EX_CANTCREAT
         }
         try await daemon.run()

@@ -17,6 +17,8 @@ struct StreamPump {
         var last = afterSeq
         /// The seq after which the store was read again because the run's final state named later events.
         var recheckedAfter: Int?
+        /// When the shared store's server stopped answering this reader, if it has.
+        var outage: ContinuousClock.Instant?
         while true {
             try Task.checkCancellation()
             if let record = table.live(runID) {
@@ -44,7 +46,14 @@ struct StreamPump {
                 let batch: [EncodedEvent]
                 do {
                     batch = try await table.store.events(runID: runID, afterSeq: last, limit: Self.batchSize)
+                    outage = nil
                 } catch {
+                    // A shared store's server went away: wait for it (woken when the cluster reconnects) and read
+                    // on from the same seq, within the time the writers retry too.
+                    if let cluster = table.cluster, Self.mayWait(&outage) {
+                        await cluster.waitForEvents(runID: runID, timeout: Self.remotePoll)
+                        continue
+                    }
                     // The store could not answer: not "no such run", and not the end of the stream either.
                     return try await exchange.fail(Self.unreadable(runID, "\(error)", after: last))
                 }
@@ -57,6 +66,10 @@ struct StreamPump {
                     do {
                         summary = try await table.summary(runID, caller: exchange.caller)
                     } catch {
+                        if error.code == .unavailable, let cluster = table.cluster, Self.mayWait(&outage) {
+                            await cluster.waitForEvents(runID: runID, timeout: Self.remotePoll)
+                            continue
+                        }
                         return try await exchange.fail(error)  // not_found, or unavailable when the store failed
                     }
                     if !summary.status.isTerminal && summary.status != .paused {
@@ -92,6 +105,16 @@ struct StreamPump {
                 last = batch.last!.seq
             }
         }
+    }
+
+    /// How long a reader of a shared store waits for its server to come back before it is told `unavailable`.
+    static let outageWait = Duration.seconds(60)
+
+    /// Whether a reader whose store read failed may wait and read again (starting the outage's clock).
+    static func mayWait(_ outage: inout ContinuousClock.Instant?) -> Bool {
+        let since = outage ?? .now
+        outage = since
+        return ContinuousClock.now - since < outageWait
     }
 
     /// The error that ends a stream of a run the store stopped: what was sent is all that is stored.

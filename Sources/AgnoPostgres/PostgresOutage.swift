@@ -1,0 +1,45 @@
+import Synchronization
+
+/// Whether the store's server was found unreachable a moment ago. While it is, requests that must answer a
+/// client (start, status, cancel…) fail at once instead of each waiting for a connection the pool cannot make;
+/// every `retryAfter` one request tries the server again, and any success (a read, the writer's retried
+/// commit) ends the outage.
+final class PostgresOutage: Sendable {
+    private let since = Mutex<ContinuousClock.Instant?>(nil)
+    /// The cluster's LISTEN connection to the same server dropped and is not back: requests fail at once.
+    private let listenerLost = Atomic<Bool>(false)
+    /// How long a request waits for the server before it is answered `unavailable`.
+    static let answerWithin = Duration.seconds(3)
+    /// How long requests fail at once after one found the server unreachable.
+    static let retryAfter = Duration.milliseconds(500)
+
+    /// When the current outage began, if requests should not try now.
+    func blocking() -> ContinuousClock.Instant? {
+        if listenerLost.load(ordering: .relaxed) { return since.withLock { $0 } ?? .now }
+        return since.withLock { s in
+            guard let began = s else { return nil }
+            return ContinuousClock.now - began < Self.retryAfter ? began : nil
+        }
+    }
+
+    func listener(up: Bool) { listenerLost.store(!up, ordering: .relaxed) }
+    func failed() { since.withLock { $0 = .now } }
+    func succeeded() { since.withLock { $0 = nil } }
+}
+
+/// A request that did not get an answer within `PostgresOutage.answerWithin`.
+struct PostgresTimeout: Error {}
+
+/// `body`'s result, or `PostgresTimeout` once `limit` passes (the body is cancelled then).
+func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else { throw PostgresTimeout() }
+        return value
+    }
+}
