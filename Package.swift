@@ -149,7 +149,7 @@ let package = Package(
         .testTarget(name: "AgnoSystemdTests", dependencies: ["AgnoSystemd", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "AgnoDaemonTests",
-            dependencies: ["AgnoDaemon", "AgnoCore", "AgnoProtocol", .product(name: "NIOCore", package: "swift-nio")]),
+            dependencies: ["AgnoDaemon", "AgnoCore", "AgnoPostgres", "AgnoProtocol", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "AgnoIntegrationTests", dependencies: ["AgnoClient", "AgnoProtocol", "AgnoTesting"]),
     ]
 )

@@ -279,6 +279,8 @@ public final class PostgresCluster: ClusterLink {
             logger.warning("host's lease expired; this host takes its runs", metadata: ["host": "\(host)", "runs": "\(runs.count)"])
             await hooks.withLock { $0.body }?.tookOver(host, runs)
         }
+        // A cancel asked of the dead host's runs while it was dying now reaches them here.
+        if !taken.isEmpty { await catchUp() }
     }
 
     static func binds<T: PostgresDynamicTypeEncodable, U: PostgresDynamicTypeEncodable>(_ a: T, _ b: U) -> PostgresBindings {
