@@ -61,6 +61,8 @@ cleanup() {
     kill -KILL "$NSPAWN_PID" 2>/dev/null
   fi
   kill "$MODEL_PID" "$TOOL_MODEL_PID" 2>/dev/null
+  if [ -n "${PG_PID:-}" ]; then kill -INT "$PG_PID" 2>/dev/null; wait "$PG_PID" 2>/dev/null; fi
+  [ -n "${PG_DIR:-}" ] && rm -rf "$PG_DIR"
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -189,6 +191,54 @@ check "the streaming run ends CANCELLED (agnoctl exit 130)" test "$rc" = 130
 check "agnod exited 0 (Result=success)" test "$(in_ct systemctl show -p Result --value agnod)" = success
 check "journal: agnod said it was stopping" journal_has MESSAGE_ID=55eac18e177749ad9b89085e294ea689
 check "the socket still listens after stop, and starts agnod again" status_is alice alice-2 CANCELLED
+
+# A shared PostgreSQL store, its password a systemd credential (LoadCredential=). A real PostgreSQL 15 on the
+# host's loopback (the container shares the network), run as user postgres from a temp dir.
+ensure_packages postgresql
+PG_BIN=/usr/lib/postgresql/15/bin
+PG_DIR="$(mktemp -d /tmp/agnod-e2e-pg.XXXXXX)"
+chown postgres:postgres "$PG_DIR"
+PG_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+DOWN_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PG_PASSWORD="pw-$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
+printf '%s' "$PG_PASSWORD" >"$PG_DIR/pw"
+chown postgres "$PG_DIR/pw"
+as_pg() { setpriv --reuid=postgres --regid=postgres --clear-groups -- "$@"; }
+as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U agnod --pwfile "$PG_DIR/pw" --auth-host=scram-sha-256 --auth-local=trust -E UTF8 >"$WORK/initdb.log" 2>&1
+as_pg "$PG_BIN/postgres" -D "$PG_DIR/data" -p "$PG_PORT" -k "$PG_DIR" -c listen_addresses=127.0.0.1 >"$WORK/pg.log" 2>&1 &
+PG_PID=$!
+for _ in $(seq 1 100); do "$PG_BIN/pg_isready" -q -h "$PG_DIR" -p "$PG_PORT" && break; sleep 0.1; done
+psql_e2e() { psql -h "$PG_DIR" -p "$PG_PORT" -U agnod -At "$@"; }
+check "PostgreSQL 15 started for the shared store" psql_e2e -d postgres -c "CREATE DATABASE agnod_e2e"
+in_ct mkdir -p /etc/agnod/credentials
+in_ct sh -c "umask 077; printf '%s' '$PG_PASSWORD' > /etc/agnod/credentials/agnod-db"
+in_ct sh -c 'printf "[Service]\nLoadCredential=agnod-db:/etc/agnod/credentials/agnod-db\n" > /etc/systemd/system/agnod.service.d/store.conf'
+in_ct sh -c "cp /etc/agnod/agnod.yaml /etc/agnod/agnod.yaml.sqlite && cat >> /etc/agnod/agnod.yaml" <<YAML
+store:
+  backend: postgres
+  url: postgres://agnod@127.0.0.1:$DOWN_PORT/agnod_e2e
+  password_credential: agnod-db
+  host_id: e2e-host
+YAML
+in_ct systemctl stop agnod >/dev/null 2>&1  # (a client's connect started it again on the SQLite configuration)
+in_ct systemctl daemon-reload
+in_ct systemctl start agnod >/dev/null 2>&1
+for _ in $(seq 1 100); do in_ct journalctl -u agnod --no-pager 2>/dev/null | grep -q "127.0.0.1:$DOWN_PORT" && break; sleep 0.1; done
+in_ct systemctl status agnod --no-pager -n 20 >"$WORK/pg-down-status.out" 2>&1
+check "an unreachable database: systemctl status names its host and port" grep -q "cannot connect to 127.0.0.1:$DOWN_PORT" "$WORK/pg-down-status.out"
+check "agnod is not active while its database is unreachable" test "$(in_ct systemctl is-active agnod)" != active
+in_ct systemctl stop agnod >/dev/null 2>&1
+in_ct systemctl reset-failed agnod >/dev/null 2>&1
+in_ct sed -i "s/127.0.0.1:$DOWN_PORT/127.0.0.1:$PG_PORT/" /etc/agnod/agnod.yaml
+check "systemctl start agnod on PostgreSQL" in_ct systemctl start agnod
+as alice agnoctl run article "Tides" --run-id alice-pg >"$WORK/alice-pg.out" 2>"$WORK/alice-pg.err"
+check "alice's run on the shared store completes (exit 0)" test $? = 0
+check "the run is a row in PostgreSQL, COMPLETED" test "$(psql_e2e -d agnod_e2e -c "SELECT status FROM runs WHERE run_id = 'alice-pg'")" = COMPLETED
+check "the host holds its lease in the database" test "$(psql_e2e -d agnod_e2e -c "SELECT count(*) FROM hosts WHERE host_id = 'e2e-host'")" = 1
+check "journal: the store opened on PostgreSQL" sh -c "nsenter -t $PID1 -a -- journalctl -u agnod -o json | grep 'store opened' | grep -q postgres"
+check "the database password is in no journal entry and no status" sh -c "! nsenter -t $PID1 -a -- journalctl -u agnod -o json | grep -q '$PG_PASSWORD' && ! grep -q '$PG_PASSWORD' '$WORK/pg-down-status.out'"
+in_ct systemctl stop agnod
+check "a clean stop gives the lease back" test "$(psql_e2e -d agnod_e2e -c "SELECT count(*) FROM hosts")" = 0
 
 check "uninstall.sh" in_ct /opt/agnod-src/scripts/uninstall.sh
 check "uninstall removed the binaries and units" sh -c "! nsenter -t $PID1 -a -- test -e /usr/local/bin/agnod && ! nsenter -t $PID1 -a -- test -e /etc/systemd/system/agnod.service"

@@ -176,24 +176,26 @@ struct PostgresRunStoreTests {
         let names = try server.sql("SELECT name FROM schema_migrations ORDER BY name", database: fresh)
         #expect(names.split(separator: "\n").map(String.init) == PostgresSchema.migrations.map(\.name).sorted())
 
-        // A database of the version before (v5: no hosts) with a run in it opens in this one; the run keeps
-        // everything and a start-up takes it as its own to recover.
-        let old = try server.createDatabase()
-        let previous = try await PostgresRunStore.open(
-            try Self.configuration(server, database: old), migrations: Array(PostgresSchema.migrations.prefix(5)))
-        try await previous.insertWithoutHost(S.run("old-run", status: .running))
-        await previous.close()
-        #expect(try server.sql("SELECT count(*) FROM information_schema.tables WHERE table_name = 'hosts'", database: old) == "0\n")
-        let upgraded = try await PostgresRunStore.open(try Self.configuration(server, database: old, host: "new-host"))
-        defer { Task { await upgraded.close() } }
-        #expect(try await upgraded.summary(runID: "old-run")?.input == S.run("old-run").input)
-        #expect(try await upgraded.unfinished().map(\.runID) == ["old-run"])
-        #expect(try server.sql("SELECT host FROM runs WHERE run_id = 'old-run'", database: old) == "new-host\n")
+        // A database of every earlier version (v1 … the one before this) with a run in it opens in this one; the
+        // run keeps everything and a start-up takes it as its own to recover.
+        for version in 1..<PostgresSchema.migrations.count {
+            let old = try server.createDatabase()
+            let previous = try await PostgresRunStore.open(
+                try Self.configuration(server, database: old), migrations: Array(PostgresSchema.migrations.prefix(version)))
+            try await previous.insertWithoutHost(S.run("old-run", status: .running))
+            await previous.close()
+            #expect(try server.sql("SELECT count(*) FROM schema_migrations", database: old) == "\(version)\n")
+            let upgraded = try await PostgresRunStore.open(try Self.configuration(server, database: old, host: "new-host"))
+            #expect(try await upgraded.summary(runID: "old-run")?.input == S.run("old-run").input, "from v\(version)")
+            #expect(try await upgraded.unfinished().map(\.runID) == ["old-run"], "from v\(version)")
+            #expect(try server.sql("SELECT host FROM runs WHERE run_id = 'old-run'", database: old) == "new-host\n")
+            await upgraded.close()
 
-        // Opening again applies nothing twice.
-        let again = try await PostgresRunStore.open(try Self.configuration(server, database: old))
-        await again.close()
-        #expect(try server.sql("SELECT count(*) FROM schema_migrations", database: old) == "\(PostgresSchema.migrations.count)\n")
+            // Opening again applies nothing twice.
+            let again = try await PostgresRunStore.open(try Self.configuration(server, database: old))
+            await again.close()
+            #expect(try server.sql("SELECT count(*) FROM schema_migrations", database: old) == "\(PostgresSchema.migrations.count)\n")
+        }
     }
 
     @Test func aDatabaseFromANewerAgnodIsRefusedWithTheMigrationsName() async throws {
