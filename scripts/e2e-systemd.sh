@@ -205,7 +205,7 @@ printf '%s' "$PG_PASSWORD" >"$PG_DIR/pw"
 chown postgres "$PG_DIR/pw"
 as_pg() { setpriv --reuid=postgres --regid=postgres --clear-groups -- "$@"; }
 as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U agnod --pwfile "$PG_DIR/pw" --auth-host=scram-sha-256 --auth-local=trust -E UTF8 >"$WORK/initdb.log" 2>&1
-as_pg "$PG_BIN/postgres" -D "$PG_DIR/data" -p "$PG_PORT" -k "$PG_DIR" -c listen_addresses=127.0.0.1 >"$WORK/pg.log" 2>&1 &
+setpriv --reuid=postgres --regid=postgres --clear-groups -- "$PG_BIN/postgres" -D "$PG_DIR/data" -p "$PG_PORT" -k "$PG_DIR" -c listen_addresses=127.0.0.1 >"$WORK/pg.log" 2>&1 &
 PG_PID=$!
 for _ in $(seq 1 100); do "$PG_BIN/pg_isready" -q -h "$PG_DIR" -p "$PG_PORT" && break; sleep 0.1; done
 psql_e2e() { psql -h "$PG_DIR" -p "$PG_PORT" -U agnod -At "$@"; }

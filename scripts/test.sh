@@ -50,11 +50,16 @@ run_swift_tests() {  # VAR NAME ARGS...
 # The MCP tests start Python tool servers (seconds of CPU each): they run on their own, one at a time
 # within each suite, so that they neither starve nor are starved by the rest on a 2-core machine.
 MCP_SUITES='MCPServerTests|MCPHTTPTests|MCPToolTests'
+# The shared-store suites start a PostgreSQL 15 server and up to three agnod hosts each: on their own too.
+PG_SUITES='PostgresRunStoreTests|MultiHostTests|ClusterFaultTests'
 log "running the Swift tests"
-run_swift_tests status swift-test --skip "$MCP_SUITES"
+run_swift_tests status swift-test --skip "$MCP_SUITES|$PG_SUITES"
 log "running the MCP tests"
 run_swift_tests mcp_status swift-test-mcp --filter "$MCP_SUITES"
 [ "$mcp_status" -eq 0 ] || status=$mcp_status
+log "running the PostgreSQL (several hosts) tests"
+run_swift_tests pg_status swift-test-pg --filter "$PG_SUITES"
+[ "$pg_status" -eq 0 ] || status=$pg_status
 
 # Runs a suite that ends with "N passed, M failed"; adds its counts; sets the named variable to its exit status.
 run_counted() {  # VAR NAME COMMAND...

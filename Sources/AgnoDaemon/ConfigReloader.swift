@@ -5,12 +5,13 @@ import Foundation
 /// SIGHUP (`systemctl reload agnod`): re-reads the configuration file and the workflows without dropping
 /// connections or runs. A configuration that does not load is refused whole and the old one kept; a workflow
 /// file that does not load keeps its previous version. Settings that need a restart (socket, state_dir,
-/// store durability) keep their old values, with a warning.
+/// the store) keep their old values, with a warning.
 struct ConfigReloader {
     let daemon: Daemon
 
     func reload() {
-        let context = daemon.context, logger = daemon.logger
+        let context = daemon.context
+        let logger = daemon.logger
         daemon.notifier.reloading()
         defer { daemon.notifier.ready(status: Daemon.status(context.table)) }
         let old = context.config
@@ -27,10 +28,27 @@ struct ConfigReloader {
         }
         new.apply(daemon.overrides)
         var restartOnly: [String] = []
-        if new.socket != old.socket { restartOnly.append("socket"); new.socket = old.socket }
-        if new.stateDir != old.stateDir { restartOnly.append("state_dir"); new.stateDir = old.stateDir }
-        if new.durability != old.durability { restartOnly.append("store.durability"); new.durability = old.durability }
-        if new.mcpServers != old.mcpServers { restartOnly.append("mcp_servers"); new.mcpServers = old.mcpServers }
+        if new.socket != old.socket {
+            restartOnly.append("socket")
+            new.socket = old.socket
+        }
+        if new.stateDir != old.stateDir {
+            restartOnly.append("state_dir")
+            new.stateDir = old.stateDir
+        }
+        if new.durability != old.durability {
+            restartOnly.append("store.durability")
+            new.durability = old.durability
+        }
+        if new.postgres != old.postgres || new.storePassword != old.storePassword {
+            restartOnly.append("store")
+            new.postgres = old.postgres
+            new.storePassword = old.storePassword
+        }
+        if new.mcpServers != old.mcpServers {
+            restartOnly.append("mcp_servers")
+            new.mcpServers = old.mcpServers
+        }
         if !restartOnly.isEmpty {
             logger.warning("reload: \(restartOnly.joined(separator: ", ")) changed in \(file); that takes effect only when agnod restarts")
         }
@@ -38,7 +56,8 @@ struct ConfigReloader {
     }
 
     private func apply(_ new: DaemonConfig, old: DaemonConfig) {
-        let context = daemon.context, logger = daemon.logger
+        let context = daemon.context
+        let logger = daemon.logger
         let loaded = Daemon.loadWorkflows(new, parser: context.workflowParser, logger: logger)
         let (catalog, kept) = loaded.keepingRefused(from: context.catalog)
         if !kept.isEmpty {
@@ -51,8 +70,10 @@ struct ConfigReloader {
         }
         context.replace(config: new, catalog: catalog, models: models)
         context.table.setLimits(new.limits)
-        logger.notice("configuration reloaded", metadata: [
-            "workflows": "\(catalog.workflows.count)", "message_id": "\(MessageID.daemonReloaded.rawValue)",
-        ])
+        logger.notice(
+            "configuration reloaded",
+            metadata: [
+                "workflows": "\(catalog.workflows.count)", "message_id": "\(MessageID.daemonReloaded.rawValue)",
+            ])
     }
 }

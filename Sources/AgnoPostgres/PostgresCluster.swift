@@ -76,31 +76,33 @@ public final class PostgresCluster: ClusterLink {
 
     // MARK: ClusterLink
 
-    public func requestCancel(runID: String, reason: String, by: String) async throws -> RunStatus? {
-        try await store.failing("cannot request the cancel of \(runID)") { [self] in
-            try await store.client.withConnection { connection in
-                try await PostgresTransaction.run(connection, logger: quiet) { connection in
-                    let rows = try await connection.query(
-                        """
-                        UPDATE runs SET cancel_requested = \(reason), cancel_requested_by = \(by)
-                        WHERE run_id = \(runID) AND status IN ('PENDING', 'RUNNING') RETURNING status, host
-                        """, logger: quiet)
-                    var found: (String, String?)?
-                    for try await row in rows.decode((String, String?).self) { found = row }
-                    guard let (status, host) = found else { return nil }
-                    if let host {
-                        try await connection.query(
-                            "SELECT pg_notify(\(PostgresNotice.channel), \(PostgresNotice.cancelPayload(host: host, runID: runID)))",
-                            logger: quiet)
-                    }
-                    return RunStatus(rawValue: status)
-                }
-            }
+    public func requestCancel(runID: String, reason: String?, caller: Caller) async throws -> RunStatus? {
+        // Who cancelled is in the reason when it is not the owner (as on one host).
+        let own = reason ?? "cancelled by \(caller.user)"
+        let other = reason.map { "\($0) (cancelled by admin \(caller.user))" } ?? "cancelled by admin \(caller.user)"
+        return try await store.failing("cannot request the cancel of \(runID)") { [self] in
+            let rows = try await store.client.query(
+                """
+                WITH asked AS (
+                    UPDATE runs SET cancel_requested = CASE WHEN owner_uid = \(Int64(caller.uid)) THEN \(own) ELSE \(other) END,
+                                    cancel_requested_by = \(caller.user)
+                    WHERE run_id = \(runID) AND status IN ('PENDING', 'RUNNING') AND (\(caller.isAdmin) OR owner_uid = \(Int64(caller.uid)))
+                    RETURNING status, host
+                )
+                SELECT status, CASE WHEN host IS NOT NULL THEN pg_notify(\(PostgresNotice.channel), 'c ' || host || ' ' || \(runID)) END
+                FROM asked
+                """, logger: quiet)
+            var status: RunStatus?
+            for try await row in rows { status = RunStatus(rawValue: try row.makeRandomAccess()[0].decode(String.self)) }
+            return status
         }
     }
 
-    public func waitForEvents(runID: String, timeout: Duration) async {
-        await wakeups.wait(runID: runID, timeout: listening.load(ordering: .relaxed) ? timeout : min(timeout, .milliseconds(100)))
+    public func eventToken(runID: String) -> UInt64 { wakeups.token(runID: runID) }
+
+    public func waitForEvents(runID: String, since token: UInt64?, timeout: Duration) async {
+        await wakeups.wait(
+            runID: runID, since: token, timeout: listening.load(ordering: .relaxed) ? timeout : min(timeout, .milliseconds(100)))
     }
 
     public func claimPaused(runID: String, requirementSeq: Int) async throws -> Bool {
@@ -166,6 +168,7 @@ public final class PostgresCluster: ClusterLink {
                         store.outage.listener(up: true)
                         delay = .milliseconds(100)
                         await catchUp()
+                        wakeups.wakeAll()  // notifications of new events may have been missed: every reader reads again
                         hooks.withLock { $0.body }?.slotsFreed()
                         for try await notification in notifications { handle(notification.payload) }
                     }
@@ -209,7 +212,6 @@ public final class PostgresCluster: ClusterLink {
         } catch {
             logger.warning("could not read cancel requests", metadata: ["error": "\(PostgresErrorText.describe(error))"])
         }
-        wakeups.wakeAll()
     }
 
     /// Every quarter lease: renew this host's lease, then end the runs of hosts whose lease expired. Only a
@@ -223,7 +225,15 @@ public final class PostgresCluster: ClusterLink {
                 try await renew()
                 let since = healthySince ?? .now
                 healthySince = since
-                if ContinuousClock.now - since >= store.configuration.lease { try await reap() }
+                if ContinuousClock.now - since >= store.configuration.lease {
+                    do {
+                        try await reap()
+                    } catch {
+                        logger.warning(
+                            "could not take over the runs of stopped hosts; trying again",
+                            metadata: ["error": "\(PostgresErrorText.describe(error))"])
+                    }
+                }
                 hooks.withLock { $0.body }?.slotsFreed()  // a notification missed is caught up here
             } catch {
                 healthySince = nil
@@ -251,6 +261,9 @@ public final class PostgresCluster: ClusterLink {
     func reap() async throws {
         let taken: [(host: String, runs: [String])] = try await store.client.withConnection { connection in
             try await PostgresTransaction.run(connection, logger: quiet) { connection in
+                // A host that stopped in the middle of a commit holds its runs' rows until its connection ends:
+                // give up for this beat rather than wait (the next beat tries again).
+                try await connection.query("SET LOCAL lock_timeout = '1s'", logger: quiet)
                 let expired = try await connection.query(
                     """
                     SELECT host_id FROM hosts WHERE host_id <> \(hostID) AND heartbeat_at_ms + lease_ms < \(unescaped: Self.nowMS)

@@ -36,7 +36,7 @@ enum PostgresErrorText {
         case let error as PostgresTransactionError:
             guard let inner = error.closureError ?? error.commitError ?? error.beginError else { return false }
             return isUnreachable(inner)
-        case is PostgresDecodingError: return false
+        case is PostgresDecodingError, is PostgresTakenOver: return false
         default: return true  // the pool's and NIO's own errors: connection trouble
         }
     }

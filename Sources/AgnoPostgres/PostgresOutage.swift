@@ -26,20 +26,3 @@ final class PostgresOutage: Sendable {
     func failed() { since.withLock { $0 = .now } }
     func succeeded() { since.withLock { $0 = nil } }
 }
-
-/// A request that did not get an answer within `PostgresOutage.answerWithin`.
-struct PostgresTimeout: Error {}
-
-/// `body`'s result, or `PostgresTimeout` once `limit` passes (the body is cancelled then).
-func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else { throw PostgresTimeout() }
-        return value
-    }
-}

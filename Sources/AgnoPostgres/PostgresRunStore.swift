@@ -3,6 +3,7 @@ import AgnoProtocol
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The run store in PostgreSQL, for more than one host: the same tables and semantics as `SQLiteRunStore`
 /// (an insert is durable before it returns; a batch is one transaction; events of a removed run are dropped),
@@ -37,6 +38,7 @@ public final class PostgresRunStore: RunStore {
         let logger = Logger(label: "agnod-postgres", factory: { _ in SwiftLogNoOpLogHandler() })
         var options = PostgresConnection.Configuration.Options()
         options.connectTimeout = .nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000)
+        options.additionalStartupParameters = configuration.sessionSettings
         var connectionConfiguration = PostgresConnection.Configuration(
             host: configuration.host, port: configuration.port, username: configuration.username, password: configuration.password,
             database: configuration.database, tls: .disable)
@@ -60,6 +62,7 @@ public final class PostgresRunStore: RunStore {
             host: configuration.host, port: configuration.port, username: configuration.username, password: configuration.password,
             database: configuration.database, tls: .disable)
         clientConfiguration.options.connectTimeout = configuration.connectTimeout
+        clientConfiguration.options.additionalStartupParameters = configuration.sessionSettings
         clientConfiguration.options.maximumConnections = 8
         return PostgresRunStore(
             configuration: configuration, client: PostgresClient(configuration: clientConfiguration),
@@ -68,6 +71,7 @@ public final class PostgresRunStore: RunStore {
 
     /// Closes the pool's connections.
     public func close() async {
+        if let connection = writerConnection.withLock({ $0 }) { try? await connection.close() }
         running.cancel()
         await running.value
     }
@@ -131,6 +135,9 @@ public final class PostgresRunStore: RunStore {
     /// One transaction; other hosts hear which runs got new events when it commits. While the server cannot
     /// be reached the commit is tried again (every statement is idempotent, so a commit whose reply was lost
     /// can be repeated) for `retryFor`; an error the server reports is not retried.
+    /// How long one commit's transaction may take before its connection is closed and the commit tried again.
+    static let commitLimit = Duration.seconds(10)
+
     public func commit(_ batch: StoreBatch) async throws {
         guard !batch.isEmpty else { return }
         let hostID = configuration.hostID
@@ -138,15 +145,11 @@ public final class PostgresRunStore: RunStore {
         var delay = Duration.milliseconds(50)
         while true {
             do {
-                try await client.withConnection { connection in
-                    try await PostgresTransaction.run(connection, logger: logger) { connection in
-                        try await PostgresRunWriter.write(batch, host: hostID, connection, logger: logger)
-                    }
-                }
+                try await attempt(batch, host: hostID)
                 outage.succeeded()
                 return
             } catch {
-                let unreachable = PostgresErrorText.isUnreachable(error)
+                let unreachable = error is PostgresTimeout || PostgresErrorText.isUnreachable(error)
                 if unreachable { outage.failed() }
                 guard unreachable, ContinuousClock.now + delay < deadline else {
                     throw PostgresStoreError(
@@ -156,6 +159,47 @@ public final class PostgresRunStore: RunStore {
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(1))
             }
+        }
+    }
+
+    /// How long a commit waits for its connection to open before it tries again.
+    static let connectLimit = Duration.seconds(5)
+
+    /// The store writer's own connection (commits are one at a time, in order): opened when first needed and
+    /// again after a failure. Not the pool's: under load a lease request of the pool was seen never to be
+    /// answered while the pool had idle connections, which held the writer, and every run of the host, forever.
+    let writerConnection = Mutex<PostgresConnection?>(nil)
+
+    /// One try of a commit: its transaction on the writer's connection.
+    func attempt(_ batch: StoreBatch, host hostID: String) async throws {
+        let connection: PostgresConnection
+        if let open = writerConnection.withLock({ $0 }), !open.isClosed {
+            connection = open
+        } else {
+            let configuration = connectionConfiguration
+            let logger = self.logger
+            connection = try await within(Self.connectLimit) {
+                try await PostgresConnection.connect(configuration: configuration, id: 2, logger: logger)
+            }
+            writerConnection.withLock { $0 = connection }
+        }
+        do {
+            // Not waited for beyond `commitLimit`: a connection the server ended while this process could not
+            // notice (seen after a restart of the server) never answers; the try is given up, the connection
+            // dropped, and the commit tried again on a new one. Should the given-up transaction still commit,
+            // it changes nothing newer: a run's row is not set back to an older state (see PostgresRunWriter).
+            try await within(Self.commitLimit) { [logger] in
+                try await PostgresTransaction.run(connection, logger: logger) { connection in
+                    try await PostgresRunWriter.write(batch, host: hostID, connection, logger: logger)
+                }
+            }
+        } catch {
+            // A server's refusal leaves the connection usable; anything else: a new one next time.
+            if error is PostgresTimeout || PostgresErrorText.isUnreachable(error) {
+                writerConnection.withLock { $0 = nil }
+                connection.close().whenComplete { _ in }
+            }
+            throw error
         }
     }
 

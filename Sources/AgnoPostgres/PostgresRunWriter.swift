@@ -8,6 +8,7 @@ import PostgresNIO
 /// Rows of a run that no longer exists are dropped: every statement finds its run by `run_id`.
 enum PostgresRunWriter {
     static func write(_ batch: StoreBatch, host: String, _ connection: PostgresConnection, logger: Logger) async throws {
+        try await fence(batch, host: host, connection, logger: logger)
         for (runID, events) in batch.events.sorted(by: { $0.key < $1.key }) {
             let seqs = events.map { Int64($0.seq) }
             let jsons = events.map { ByteBuffer(bytes: $0.json) }
@@ -51,6 +52,9 @@ enum PostgresRunWriter {
                 """, logger: logger)
         }
         for run in batch.runs.values.sorted(by: { $0.runID < $1.runID }) {
+            // A later commit stored events beyond this batch's (this one was given up and landed late): the run's
+            // row already says more than this summary does, and is not set back.
+            let horizon = max(run.lastSeq, batch.events[run.runID]?.map(\.seq).max() ?? 0)
             let rows = try await connection.query(
                 """
                 UPDATE runs SET status = \(run.status.rawValue), content = \(run.content), error = \(run.error),
@@ -59,7 +63,9 @@ enum PostgresRunWriter {
                                 waiting_for = \(run.waitingFor?.json.encodedString),
                                 reviews = \(run.reviews.isEmpty ? nil : JSONValue.array(run.reviews.map(\.json)).encodedString),
                                 host = \(host)
-                WHERE run_id = \(run.runID) RETURNING id
+                WHERE run_id = \(run.runID)
+                  AND NOT EXISTS (SELECT 1 FROM events e WHERE e.run = runs.id AND e.seq > \(Int64(horizon)))
+                RETURNING id
                 """, logger: logger)
             for try await key in rows.decode(Int64.self) {
                 try await saveSteps(connection, key: key, run.steps, logger: logger)
@@ -74,6 +80,24 @@ enum PostgresRunWriter {
         for payload in payloads {
             try await connection.query("SELECT pg_notify(\(PostgresNotice.channel), \(payload))", logger: logger)
         }
+    }
+
+    /// Refuses the whole commit when another host has taken one of its runs (this host's lease expired while it
+    /// still ran them): its writes must not land after the other host's. The rows stay locked `FOR SHARE`
+    /// until the commit, so a host taking them over waits for it and sees everything it wrote.
+    static func fence(_ batch: StoreBatch, host: String, _ connection: PostgresConnection, logger: Logger) async throws {
+        let ids = batch.runIDs.sorted()
+        guard !ids.isEmpty else { return }
+        let rows = try await connection.query(
+            "SELECT run_id, coalesce(host, '') FROM runs WHERE run_id = ANY(\(ids)) AND host IS DISTINCT FROM \(host) FOR SHARE",
+            logger: logger)
+        var taken: [String] = []
+        var by = ""
+        for try await (runID, other) in rows.decode((String, String).self) {
+            taken.append(runID)
+            by = other
+        }
+        guard taken.isEmpty else { throw PostgresTakenOver(runIDs: taken, host: by) }
     }
 
     /// Writes a run's steps (a row per index, replaced when it exists), in one statement.

@@ -56,6 +56,9 @@ public struct PostgresStoreConfiguration: Sendable, Equatable, CustomStringConve
             database: database.removingPercentEncoding ?? database, password: password)
     }
 
+    /// Set on every connection (`pg_stat_activity` shows which host a connection is).
+    var sessionSettings: [(String, String)] { [("application_name", "agnod \(hostID)")] }
+
     /// `HOST:PORT`, as errors name the server.
     public var address: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 

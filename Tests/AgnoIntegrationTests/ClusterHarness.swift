@@ -2,6 +2,7 @@ import AgnoClient
 import AgnoProtocol
 import AgnoTesting
 import Foundation
+import Testing
 
 /// Several real agnod processes (hosts `host-0`, `host-1`, …, each on its own socket) sharing one database of
 /// a real PostgreSQL, and the scripted model servers they all use.
@@ -39,8 +40,12 @@ final class ClusterHarness: @unchecked Sendable {
 
     func connect(_ host: Int) throws -> AgnoConnection { try hosts[host].connect() }
 
+    /// Stops every host; one that does not exit within a minute is killed and recorded as a failure (a hang at
+    /// stop must fail the test, not hold up the suite).
     func shutdownNow() {
-        for host in hosts { host.stop() }
+        for (i, host) in hosts.enumerated() where host.pid != nil {
+            if host.stop(within: 60) == nil { Issue.record("host-\(i) did not stop within 60 s of SIGTERM") }
+        }
         for model in models.values { model.close() }
     }
 }

@@ -101,6 +101,36 @@ struct PostgresRunStoreTests {
         #expect(try await store.events(runID: "a", afterSeq: 0, limit: 10) == S.events(1...3, runID: "a"))
     }
 
+    /// Fencing: once another host has taken a run over (its `host` changed), what this host still commits of it
+    /// is refused whole, and nothing of it lands after the other host's writes.
+    @Test func aCommitOfARunAnotherHostTookOverIsRefusedWhole() async throws {
+        let (store, server, database) = try await Self.open(host: "host-a")
+        defer { Task { await store.close() } }
+        try await store.insert(S.run("mine"))
+        try await store.insert(S.run("taken"))
+        var first = StoreBatch()
+        first.append("taken", S.events(1...2, runID: "taken"))
+        try await store.commit(first)
+        try server.sql("UPDATE runs SET host = 'host-b' WHERE run_id = 'taken'", database: database)
+
+        var late = StoreBatch()
+        late.append("taken", S.events(3...4, runID: "taken"))
+        late.append("mine", S.events(1...1, runID: "mine"))
+        var ended = S.run("taken", status: .cancelled)
+        ended.lastSeq = 4
+        late.save(ended)
+        let error = await #expect(throws: PostgresStoreError.self) { try await store.commit(late) }
+        #expect(error?.description.contains("taken over by host host-b") == true, "\(String(describing: error))")
+        #expect(try await store.events(runID: "taken", afterSeq: 0, limit: 10) == S.events(1...2, runID: "taken"))
+        #expect(try await store.summary(runID: "taken")?.status == .pending)
+        #expect(try await store.events(runID: "mine", afterSeq: 0, limit: 10).isEmpty)  // the whole commit, not a part
+
+        var mine = StoreBatch()
+        mine.append("mine", S.events(1...1, runID: "mine"))
+        try await store.commit(mine)
+        #expect(try await store.events(runID: "mine", afterSeq: 0, limit: 10) == S.events(1...1, runID: "mine"))
+    }
+
     @Test func eventsOfARemovedRunAreDroppedAndListingFilters() async throws {
         let (store, _, _) = try await Self.open()
         defer { Task { await store.close() } }

@@ -6,13 +6,15 @@ import AgnoProtocol
 public protocol ClusterLink: Sendable {
     /// This host's name in the shared store (`store.host_id`).
     var hostID: String { get }
-    /// Asks the host that executes `runID` to cancel it; the request is kept in the store, so a host that
-    /// missed the notification still sees it. Returns the run's status before, or nil when it was not
-    /// PENDING or RUNNING in the store.
-    func requestCancel(runID: String, reason: String, by: String) async throws -> RunStatus?
-    /// Returns when another host may have stored new events of `runID`, or after `timeout` at the latest
-    /// (a notification can be missed: the caller reads the store either way).
-    func waitForEvents(runID: String, timeout: Duration) async
+    /// Asks the host that executes `runID` to cancel it, if `caller` may: the request is kept in the store (so a
+    /// host that missed the notification still sees it), in one statement with the notification. Returns the
+    /// run's status before, or nil when it is not PENDING or RUNNING in the store or not the caller's.
+    func requestCancel(runID: String, reason: String?, caller: Caller) async throws -> RunStatus?
+    /// Taken before reading `runID`'s events from the store, to wait `since` that read.
+    func eventToken(runID: String) -> UInt64
+    /// Returns when another host may have stored new events of `runID` (also since `token`: at once then), or
+    /// after `timeout` at the latest (a notification can be missed: the caller reads the store either way).
+    func waitForEvents(runID: String, since token: UInt64?, timeout: Duration) async
     /// Takes a PAUSED run (it waits for the pause stored at `requirementSeq`) for this host, to continue or
     /// cancel it here: one host wins (its status leaves PAUSED in the same statement); false when another
     /// host took it first or it no longer waits for that pause.

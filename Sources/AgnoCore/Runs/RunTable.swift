@@ -186,6 +186,12 @@ public final class RunTable: Sendable {
         let who = byOther ? "admin \(caller.user)" : caller.user
         let why = reason.map { byOther ? "\($0) (cancelled by \(who))" : $0 } ?? "cancelled by \(who)"
         guard let record = live(runID), caller.mayAccess(ownerUID: record.owner.uid) else {
+            // Shared store: a run that executes on another host is asked to stop in one statement (the rest, e.g.
+            // a PAUSED or ended run, below).
+            if let cluster, live(runID) == nil, let before = try? await cluster.requestCancel(runID: runID, reason: reason, caller: caller)
+            {
+                return (true, before)
+            }
             let summary = try await summary(runID, caller: caller)
             if summary.status == .paused { return try await cancelPaused(runID, reason: why, caller: caller) }
             if let cluster, !summary.status.isTerminal {
@@ -200,11 +206,8 @@ public final class RunTable: Sendable {
     func cancelElsewhere(_ run: RunSummary, reason: String?, caller: Caller, cluster: any ClusterLink) async throws(ProtocolError) -> (
         cancelled: Bool, status: RunStatus
     ) {
-        let byOther = run.ownerUID != caller.uid
-        let who = byOther ? "admin \(caller.user)" : caller.user
-        let why = reason.map { byOther ? "\($0) (cancelled by \(who))" : $0 } ?? "cancelled by \(who)"
         do {
-            if let before = try await cluster.requestCancel(runID: run.runID, reason: why, by: caller.user) { return (true, before) }
+            if let before = try await cluster.requestCancel(runID: run.runID, reason: reason, caller: caller) { return (true, before) }
         } catch {
             throw ProtocolError(.unavailable, "could not ask the host of run '\(run.runID)' to cancel it: \(error)", retryAfterMs: 200)
         }

@@ -43,6 +43,7 @@ struct StreamPump {
                 }
             } else {
                 // Not live: finished (or never seen by this process); the store has every event.
+                let token = table.cluster?.eventToken(runID: runID)
                 let batch: [EncodedEvent]
                 do {
                     batch = try await table.store.events(runID: runID, afterSeq: last, limit: Self.batchSize)
@@ -51,7 +52,7 @@ struct StreamPump {
                     // A shared store's server went away: wait for it (woken when the cluster reconnects) and read
                     // on from the same seq, within the time the writers retry too.
                     if let cluster = table.cluster, Self.mayWait(&outage) {
-                        await cluster.waitForEvents(runID: runID, timeout: Self.remotePoll)
+                        await cluster.waitForEvents(runID: runID, since: token, timeout: Self.remotePoll)
                         continue
                     }
                     // The store could not answer: not "no such run", and not the end of the stream either.
@@ -67,7 +68,7 @@ struct StreamPump {
                         summary = try await table.summary(runID, caller: exchange.caller)
                     } catch {
                         if error.code == .unavailable, let cluster = table.cluster, Self.mayWait(&outage) {
-                            await cluster.waitForEvents(runID: runID, timeout: Self.remotePoll)
+                            await cluster.waitForEvents(runID: runID, since: token, timeout: Self.remotePoll)
                             continue
                         }
                         return try await exchange.fail(error)  // not_found, or unavailable when the store failed
@@ -84,7 +85,7 @@ struct StreamPump {
                         }
                         // Or it runs on another host: follow it through the store, woken by that host's commits.
                         if let cluster = table.cluster {
-                            await cluster.waitForEvents(runID: runID, timeout: Self.remotePoll)
+                            await cluster.waitForEvents(runID: runID, since: token, timeout: Self.remotePoll)
                             continue
                         }
                         return try await exchange.fail(

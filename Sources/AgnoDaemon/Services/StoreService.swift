@@ -1,5 +1,6 @@
 import AgnoCore
 import AgnoStore
+import Foundation
 import Logging
 import ServiceLifecycle
 
@@ -12,7 +13,15 @@ struct StoreService: Service {
 
     func run() async throws {
         try? await gracefulShutdown()  // or the group's cancellation: either way, stop writing
-        writer.stop()
+        // Waited for on a thread of its own: the writer's last commits may need the task pool (PostgreSQL's
+        // commit is async), and a task blocking a pool thread here could leave them none (agnod hung at stop).
+        let writer = self.writer
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread {
+                writer.stop()
+                done.resume()
+            }.start()
+        }
         await opened.close()
         let stats = writer.statistics
         logger.info(
