@@ -64,16 +64,7 @@ public final class TestDaemon: @unchecked Sendable {
         process.environment = env
         process.standardError = logPipe
         process.standardOutput = logPipe
-        let log = self.log
-        logPipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                log.close()
-            } else {
-                log.append(data)
-            }
-        }
+        log.follow(logPipe)
         try process.run()
         self.process = process
         let ready: Bool
@@ -159,41 +150,4 @@ public final class TestDaemon: @unchecked Sendable {
 public struct TestError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
-}
-
-/// A process's log, growing as it writes, with a wait for a line to appear.
-final class LogBuffer: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var data = Data()
-    private var closed = false
-
-    func append(_ more: Data) {
-        condition.lock()
-        data.append(more)
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    var text: String {
-        condition.lock()
-        defer { condition.unlock() }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    func wait(for needle: String, timeout: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        condition.lock()
-        defer { condition.unlock() }
-        while !String(decoding: data, as: UTF8.self).contains(needle) {
-            if closed || !condition.wait(until: deadline) { return String(decoding: data, as: UTF8.self).contains(needle) }
-        }
-        return true
-    }
 }

@@ -73,15 +73,7 @@ public final class TestPostgres: @unchecked Sendable {
             ]
         process.standardOutput = pipe
         process.standardError = pipe
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                log.close()
-            } else {
-                log.append(data)
-            }
-        }
+        log.follow(pipe)
         try process.run()
         lock.withLock {
             self.process = process
