@@ -12,6 +12,8 @@ WORK="$(mktemp -d /tmp/agnod-test.XXXXXX)"
 cleanup() {
   # daemons of tests that crashed or timed out (their configs live in /tmp/agnod-test-*)
   pkill -f -- "--config /tmp/agnod-test-" 2>/dev/null || true
+  # PostgreSQL servers of a test process that was killed before its atexit could stop them
+  pkill -INT -f -- "-D /tmp/agnod-pg-test-" 2>/dev/null || true
   [ -n "${MODEL_PID:-}" ] && kill "$MODEL_PID" 2>/dev/null && wait "$MODEL_PID" 2>/dev/null || true
   rm -rf "$WORK"
 }
