@@ -28,8 +28,14 @@ extension Daemon {
             ])
         for run in outcome.ended { runLog.interrupted(run) }
         for run in outcome.paused { context.table.armPauseTimer(run) }
-        for run in outcome.resumable {
-            guard let workflow = context.catalog.workflows[run.workflow] else { continue }
+        await resume(outcome.resumable, context: context, logger: logger)
+    }
+
+    /// Makes runs that were interrupted (by a restart, or a host that stopped) go on from their last completed
+    /// node, each with its workflow as loaded here.
+    static func resume(_ runs: [RunSummary], context: DaemonContext, logger: Logger) async {
+        for run in runs {
+            guard let workflow = context.catalog.workflows[run.workflow], RunTable.sameTree(run, workflow) else { continue }
             do {
                 try await context.table.resume(run, workflow: workflow)
             } catch {

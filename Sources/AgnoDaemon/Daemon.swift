@@ -166,14 +166,7 @@ public final class Daemon: Sendable {
     /// Serves until SIGTERM or SIGINT; returns once everything is stopped and stored.
     public func run() async throws {
         await startToolServers()
-        for run in resumable {
-            guard let workflow = context.catalog.workflows[run.workflow], RunTable.sameTree(run, workflow) else { continue }
-            do {
-                try await context.table.resume(run, workflow: workflow)
-            } catch {
-                logger.error("could not resume run", metadata: ["run_id": "\(run.runID)", "error": "\(error)"])
-            }
-        }
+        await Daemon.resume(resumable, context: context, logger: logger)
         let listener = listener()
         let watchdog = startWatchdog()
         let onListening: @Sendable () -> Void = {

@@ -35,7 +35,7 @@ struct OpenedStore: Sendable {
             store: store, checkpointer: nil, cluster: cluster,
             metadata: [
                 "backend": "postgres", "url": "\(postgres)", "host_id": "\(postgres.hostID)",
-                "lease_ms": "\(postgres.lease.components.seconds * 1000 + postgres.lease.components.attoseconds / 1_000_000_000_000_000)",
+                "lease_ms": "\(postgres.leaseMilliseconds)",
             ])
     }
 

@@ -49,10 +49,6 @@ public final class PostgresCluster: ClusterLink {
 
     public func setHooks(_ hooks: Hooks) { self.hooks.withLock { $0.body = hooks } }
 
-    var leaseMS: Int64 {
-        Int64(
-            store.configuration.lease.components.seconds * 1000 + store.configuration.lease.components.attoseconds / 1_000_000_000_000_000)
-    }
     static let nowMS = "(extract(epoch from clock_timestamp()) * 1000)::bigint"
 
     /// Takes this host's lease (before start-up reads its unfinished runs: a host reaping it meanwhile
@@ -65,7 +61,7 @@ public final class PostgresCluster: ClusterLink {
                         INSERT INTO hosts (host_id, started_at_ms, heartbeat_at_ms, lease_ms) VALUES ($1, \(Self.nowMS), \(Self.nowMS), $2)
                         ON CONFLICT (host_id) DO UPDATE SET started_at_ms = excluded.started_at_ms,
                             heartbeat_at_ms = excluded.heartbeat_at_ms, lease_ms = excluded.lease_ms
-                        """, binds: Self.binds(hostID, leaseMS)), logger: quiet)
+                        """, binds: Self.binds(hostID, store.configuration.leaseMilliseconds)), logger: quiet)
         }
     }
 
@@ -77,9 +73,9 @@ public final class PostgresCluster: ClusterLink {
     // MARK: ClusterLink
 
     public func requestCancel(runID: String, reason: String?, caller: Caller) async throws -> RunStatus? {
-        // Who cancelled is in the reason when it is not the owner (as on one host).
-        let own = reason ?? "cancelled by \(caller.user)"
-        let other = reason.map { "\($0) (cancelled by admin \(caller.user))" } ?? "cancelled by admin \(caller.user)"
+        // Who cancelled is in the reason when it is not the owner (as on one host); the row says which it is.
+        let own = caller.cancelReason(reason, ownRun: true)
+        let other = caller.cancelReason(reason, ownRun: false)
         return try await store.failing("cannot request the cancel of \(runID)") { [self] in
             let rows = try await store.client.query(
                 """

@@ -4,7 +4,8 @@
 enum PostgresNotice: Equatable {
     /// `e RUN RUN …`: these runs have new events stored.
     case events([String])
-    /// `c HOST RUN`: someone asked to cancel a run that HOST executes; the reason is in the run's row.
+    /// `c HOST RUN`: someone asked to cancel a run that HOST executes; the reason is in the run's row. (Sent by
+    /// `PostgresCluster.requestCancel`'s statement, which builds it from the row's host.)
     case cancel(host: String, runID: String)
     /// `s`: runs ended or paused, so per-user slots may have freed: hosts with runs waiting for one try again.
     case slots
@@ -28,7 +29,6 @@ enum PostgresNotice: Equatable {
         return payloads
     }
 
-    static func cancelPayload(host: String, runID: String) -> String { "c \(host) \(runID)" }
     static let slotsPayload = "s"
 
     init?(payload: String) {

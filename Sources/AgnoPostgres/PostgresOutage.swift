@@ -13,13 +13,10 @@ final class PostgresOutage: Sendable {
     /// How long requests fail at once after one found the server unreachable.
     static let retryAfter = Duration.milliseconds(500)
 
-    /// When the current outage began, if requests should not try now.
-    func blocking() -> ContinuousClock.Instant? {
-        if listenerLost.load(ordering: .relaxed) { return since.withLock { $0 } ?? .now }
-        return since.withLock { s in
-            guard let began = s else { return nil }
-            return ContinuousClock.now - began < Self.retryAfter ? began : nil
-        }
+    /// Whether requests should fail at once now.
+    var blocking: Bool {
+        if listenerLost.load(ordering: .relaxed) { return true }
+        return since.withLock { began in began.map { ContinuousClock.now - $0 < Self.retryAfter } ?? false }
     }
 
     func listener(up: Bool) { listenerLost.store(!up, ordering: .relaxed) }

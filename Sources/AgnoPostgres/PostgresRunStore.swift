@@ -82,7 +82,7 @@ public final class PostgresRunStore: RunStore {
     /// Runs `body` within `PostgresOutage.answerWithin`, turning postgres-nio's errors into a
     /// `PostgresStoreError` that says what went wrong; fails at once while the server was just found unreachable.
     func failing<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        if outage.blocking() != nil {
+        if outage.blocking {
             throw PostgresStoreError(
                 location: configuration.description, reason: "\(what): the server at \(configuration.address) is unreachable",
                 unreachable: true)

@@ -88,12 +88,12 @@ enum PostgresRunWriter {
     static func fence(_ batch: StoreBatch, host: String, _ connection: PostgresConnection, logger: Logger) async throws {
         let ids = batch.runIDs.sorted()
         guard !ids.isEmpty else { return }
+        // Every row of the batch's runs is locked (a filter on `host` here would lock only the foreign ones).
         let rows = try await connection.query(
-            "SELECT run_id, coalesce(host, '') FROM runs WHERE run_id = ANY(\(ids)) AND host IS DISTINCT FROM \(host) FOR SHARE",
-            logger: logger)
+            "SELECT run_id, coalesce(host, '') FROM runs WHERE run_id = ANY(\(ids)) FOR SHARE", logger: logger)
         var taken: [String] = []
         var by = ""
-        for try await (runID, other) in rows.decode((String, String).self) {
+        for try await (runID, other) in rows.decode((String, String).self) where other != host {
             taken.append(runID)
             by = other
         }

@@ -56,6 +56,9 @@ public struct PostgresStoreConfiguration: Sendable, Equatable, CustomStringConve
             database: database.removingPercentEncoding ?? database, password: password)
     }
 
+    /// `lease` in milliseconds, as the `hosts` table and the logs have it.
+    public var leaseMilliseconds: Int64 { lease.components.seconds * 1000 + lease.components.attoseconds / 1_000_000_000_000_000 }
+
     /// Set on every connection (`pg_stat_activity` shows which host a connection is).
     var sessionSettings: [(String, String)] { [("application_name", "agnod \(hostID)")] }
 

@@ -60,15 +60,6 @@ import Testing
         #expect(config.webSearch.baseURL == "http://127.0.0.1:8888")
     }
 
-    func error(_ text: String) -> ConfigError? {
-        do {
-            _ = try DaemonConfigParser.parse(text: text, file: "/etc/agnod/agnod.yaml")
-            return nil
-        } catch {
-            return error
-        }
-    }
-
     @Test func wrongTypesAndValuesAreReportedWithTheirLine() {
         #expect(error("limits:\n  active_runs: many\n")?.line == 2)
         #expect(error("limits:\n  active_runs: 0\n")?.reason.contains("1 or more") == true)

@@ -8,15 +8,6 @@ import Testing
 /// `store:` in agnod.yaml: SQLite by default, or a shared PostgreSQL whose password comes from a systemd
 /// credential or the environment, never the file; every mistake is named with its line.
 @Suite struct StoreConfigTests {
-    func error(_ text: String) -> ConfigError? {
-        do {
-            _ = try DaemonConfigParser.parse(text: text, file: "/etc/agnod/agnod.yaml")
-            return nil
-        } catch {
-            return error
-        }
-    }
-
     @Test func aSharedPostgreSQLStoreIsRead() throws {
         let config = try DaemonConfigParser.parse(
             text: """

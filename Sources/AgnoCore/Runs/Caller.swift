@@ -14,6 +14,13 @@ public struct Caller: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(user) (uid \(uid))" }
 
+    /// The reason a cancel by this caller gives: theirs, or "cancelled by USER"; when the run is not theirs
+    /// (an admin's cancel), who cancelled is in it too.
+    public func cancelReason(_ reason: String?, ownRun: Bool) -> String {
+        let who = ownRun ? user : "admin \(user)"
+        return reason.map { ownRun ? $0 : "\($0) (cancelled by \(who))" } ?? "cancelled by \(who)"
+    }
+
     /// Whether this caller may see and act on a run owned by `ownerUID`.
     public func mayAccess(ownerUID: UInt32) -> Bool { isAdmin || ownerUID == uid }
 }

@@ -182,9 +182,7 @@ public final class RunTable: Sendable {
     {
         // Who cancelled is kept in the run (cancelled_by) and, when it is not the owner, in the reason too.
         let owner = live(runID)?.owner.uid
-        let byOther = owner != nil && owner != caller.uid
-        let who = byOther ? "admin \(caller.user)" : caller.user
-        let why = reason.map { byOther ? "\($0) (cancelled by \(who))" : $0 } ?? "cancelled by \(who)"
+        let why = caller.cancelReason(reason, ownRun: owner == nil || owner == caller.uid)
         guard let record = live(runID), caller.mayAccess(ownerUID: record.owner.uid) else {
             // Shared store: a run that executes on another host is asked to stop in one statement (the rest, e.g.
             // a PAUSED or ended run, below).
