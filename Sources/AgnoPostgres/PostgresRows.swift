@@ -7,10 +7,10 @@ enum PostgresRows {
     static let runColumns = """
         r.id, r.run_id, r.session_id, r.workflow, r.status, r.owner_uid, r.owner, r.input, r.content, r.error,
         r.created_at_ms, r.started_at_ms, r.finished_at_ms, r.cancelled_by, r.additional_data, r.session_state,
-        r.waiting_for, r.reviews, r.workflow_digest,
+        r.waiting_for, r.reviews, r.workflow_digest, r.metrics,
         (SELECT max(seq) FROM events e WHERE e.run = r.id) AS last_seq
         """
-    static let stepColumns = "run, idx, name, status, content, error, path, type, iteration, attempt"
+    static let stepColumns = "run, idx, name, status, content, error, path, type, iteration, attempt, metrics"
 
     static func summary(_ row: PostgresRow, steps: [StepSummary]) throws -> RunSummary {
         let r = row.makeRandomAccess()
@@ -28,7 +28,7 @@ enum PostgresRows {
             additionalData: try json("additional_data"), sessionState: try json("session_state"),
             waitingFor: try json("waiting_for").flatMap(PauseRequirement.init(json:)),
             reviews: try json("reviews")?.arrayValue?.compactMap(Review.init(json:)) ?? [],
-            workflowDigest: try r["workflow_digest"].decode(String?.self))
+            workflowDigest: try r["workflow_digest"].decode(String?.self), metrics: try json("metrics").flatMap(RunMetrics.init(json:)))
     }
 
     /// The run key a step row belongs to, and the step.
@@ -39,7 +39,8 @@ enum PostgresRows {
             status: RunStatus(rawValue: try r["status"].decode(String.self)) ?? .error,
             content: try r["content"].decode(String?.self), error: try r["error"].decode(String?.self),
             path: try r["path"].decode(String?.self), type: try r["type"].decode(String?.self) ?? "Step",
-            iteration: try r["iteration"].decode(Int64?.self).map(Int.init), attempt: try r["attempt"].decode(Int64?.self).map(Int.init))
+            iteration: try r["iteration"].decode(Int64?.self).map(Int.init), attempt: try r["attempt"].decode(Int64?.self).map(Int.init),
+            metrics: try r["metrics"].decode(String?.self).flatMap { try? JSONValue.parse($0) }.flatMap(RunMetrics.init(json:)))
         return (try r["run"].decode(Int64.self), step)
     }
 

@@ -62,6 +62,7 @@ enum PostgresRunWriter {
                                 finished_at_ms = \(PostgresRows.milliseconds(run.finishedAt)), cancelled_by = \(run.cancelledBy),
                                 waiting_for = \(run.waitingFor?.json.encodedString),
                                 reviews = \(run.reviews.isEmpty ? nil : JSONValue.array(run.reviews.map(\.json)).encodedString),
+                                metrics = \(run.metrics?.json.encodedString),
                                 host = \(host)
                 WHERE run_id = \(run.runID)
                   AND NOT EXISTS (SELECT 1 FROM events e WHERE e.run = runs.id AND e.seq > \(Int64(horizon)))
@@ -113,16 +114,18 @@ enum PostgresRunWriter {
                     ("content", s.content.map(JSONValue.string) ?? .null), ("error", s.error.map(JSONValue.string) ?? .null),
                     ("path", .string(s.path)), ("type", .string(s.type)), ("iteration", s.iteration.map(JSONValue.int) ?? .null),
                     ("attempt", s.attempt.map(JSONValue.int) ?? .null),
+                    ("metrics", s.metrics.map { .string($0.json.encodedString) } ?? .null),
                 ])
             })
         try await connection.query(
             """
-            INSERT INTO steps (run, idx, name, status, content, error, path, type, iteration, attempt)
-            SELECT \(key), s.idx, s.name, s.status, s.content, s.error, s.path, s.type, s.iteration, s.attempt
+            INSERT INTO steps (run, idx, name, status, content, error, path, type, iteration, attempt, metrics)
+            SELECT \(key), s.idx, s.name, s.status, s.content, s.error, s.path, s.type, s.iteration, s.attempt, s.metrics
             FROM jsonb_to_recordset(\(records.encodedString)::jsonb) AS s(idx bigint, name text, status text, content text,
-                 error text, path text, type text, iteration bigint, attempt bigint)
+                 error text, path text, type text, iteration bigint, attempt bigint, metrics text)
             ON CONFLICT (run, idx) DO UPDATE SET name = excluded.name, status = excluded.status, content = excluded.content,
-                error = excluded.error, path = excluded.path, type = excluded.type, iteration = excluded.iteration, attempt = excluded.attempt
+                error = excluded.error, path = excluded.path, type = excluded.type, iteration = excluded.iteration, attempt = excluded.attempt,
+                metrics = excluded.metrics
             """, logger: logger)
     }
 }

@@ -108,5 +108,11 @@ enum PostgresSchema {
                 "ALTER TABLE runs ADD COLUMN slot BOOLEAN NOT NULL DEFAULT false",
                 "CREATE INDEX runs_holding_slots ON runs(owner_uid) WHERE slot AND status IN ('PENDING', 'RUNNING')",
             ]),
+        PostgresMigration(
+            name: "v8: metrics",
+            statements: [
+                // Tokens, cost and times of a run's and an agent step's model calls (JSON, as the protocol shows them).
+                "ALTER TABLE runs ADD COLUMN metrics TEXT", "ALTER TABLE steps ADD COLUMN metrics TEXT",
+            ]),
     ]
 }

@@ -27,13 +27,15 @@ public struct RunSummary: Sendable, Equatable {
     public var reviews: [Review]
     /// A digest of the workflow file the run started on (not on the wire): a run resumes only on the same file.
     public var workflowDigest: String?
+    /// Tokens, cost and times of the run's model calls so far (nil before its first model call).
+    public var metrics: RunMetrics?
 
     public init(
         runID: String, sessionID: String, workflow: String, status: RunStatus, ownerUID: UInt32, owner: String,
         input: String, content: String? = nil, error: String? = nil, createdAt: Date, startedAt: Date? = nil,
         finishedAt: Date? = nil, lastSeq: Int = 0, steps: [StepSummary], cancelledBy: String? = nil,
         additionalData: JSONValue? = nil, sessionState: JSONValue? = nil, waitingFor: PauseRequirement? = nil, reviews: [Review] = [],
-        workflowDigest: String? = nil
+        workflowDigest: String? = nil, metrics: RunMetrics? = nil
     ) {
         self.runID = runID
         self.sessionID = sessionID
@@ -55,6 +57,7 @@ public struct RunSummary: Sendable, Equatable {
         self.waitingFor = waitingFor
         self.reviews = reviews
         self.workflowDigest = workflowDigest
+        self.metrics = metrics
     }
 
     public var json: JSONValue {
@@ -73,6 +76,7 @@ public struct RunSummary: Sendable, Equatable {
         if let sessionState { pairs.append(("session_state", sessionState)) }
         if let waitingFor { pairs.append(("waiting_for", waitingFor.json)) }
         if !reviews.isEmpty { pairs.append(("reviews", .array(reviews.map(\.json)))) }
+        if let metrics { pairs.append(("metrics", metrics.json)) }
         return .object(pairs)
     }
 
@@ -91,6 +95,7 @@ public struct RunSummary: Sendable, Equatable {
             steps: json["steps"]?.arrayValue?.compactMap(StepSummary.init(json:)) ?? [],
             cancelledBy: json["cancelled_by"]?.stringValue, additionalData: json["additional_data"], sessionState: json["session_state"],
             waitingFor: json["waiting_for"].flatMap(PauseRequirement.init(json:)),
-            reviews: json["reviews"]?.arrayValue?.compactMap(Review.init(json:)) ?? [])
+            reviews: json["reviews"]?.arrayValue?.compactMap(Review.init(json:)) ?? [],
+            metrics: json["metrics"].flatMap(RunMetrics.init(json:)))
     }
 }

@@ -14,10 +14,12 @@ public struct StepSummary: Sendable, Equatable {
     public var iteration: Int?
     /// For a node with `max_retries`: the attempt this status is from (1-based).
     public var attempt: Int?
+    /// An agent step's model calls: tokens, cost and times (nil before its first model call).
+    public var metrics: RunMetrics?
 
     public init(
         name: String, index: Int, status: RunStatus = .pending, content: String? = nil, error: String? = nil, path: String? = nil,
-        type: String = "Step", iteration: Int? = nil, attempt: Int? = nil
+        type: String = "Step", iteration: Int? = nil, attempt: Int? = nil, metrics: RunMetrics? = nil
     ) {
         self.name = name
         self.index = index
@@ -28,17 +30,20 @@ public struct StepSummary: Sendable, Equatable {
         self.type = type
         self.iteration = iteration
         self.attempt = attempt
+        self.metrics = metrics
     }
 
     /// How deep the node is nested (0 at the top level).
     public var depth: Int { path.split(separator: "/").count - 1 }
 
     public var json: JSONValue {
-        .object([
+        var pairs: [(String, JSONValue)] = [
             ("name", .string(name)), ("index", .int(index)), ("path", .string(path)), ("type", .string(type)),
             ("status", .string(status.rawValue)), ("content", .optional(content)), ("error", .optional(error)),
             ("iteration", iteration.map(JSONValue.int) ?? .null), ("attempt", attempt.map(JSONValue.int) ?? .null),
-        ])
+        ]
+        if let metrics { pairs.append(("metrics", metrics.json)) }
+        return .object(pairs)
     }
 
     public init?(json: JSONValue) {
@@ -48,6 +53,6 @@ public struct StepSummary: Sendable, Equatable {
         self.init(
             name: name, index: index, status: status, content: json["content"]?.stringValue, error: json["error"]?.stringValue,
             path: json["path"]?.stringValue, type: json["type"]?.stringValue ?? "Step", iteration: json["iteration"]?.intValue,
-            attempt: json["attempt"]?.intValue)
+            attempt: json["attempt"]?.intValue, metrics: json["metrics"].flatMap(RunMetrics.init(json:)))
     }
 }

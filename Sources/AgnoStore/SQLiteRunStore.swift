@@ -166,14 +166,14 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
         let updateRun = try db.cachedStatement(
             sql: """
                 UPDATE runs SET status = ?, content = ?, error = ?, started_at_ms = ?, finished_at_ms = ?, cancelled_by = ?,
-                                waiting_for = ?, reviews = ? WHERE id = ?
+                                waiting_for = ?, reviews = ?, metrics = ? WHERE id = ?
                 """)
         for run in batch.runs.values {
             guard let key = try key(db, run.runID) else { continue }
             try updateRun.execute(arguments: [
                 run.status.rawValue, run.content, run.error, StoredRun.milliseconds(run.startedAt),
                 StoredRun.milliseconds(run.finishedAt), run.cancelledBy, run.waitingFor?.json.encodedString,
-                run.reviews.isEmpty ? nil : JSONValue.array(run.reviews.map(\.json)).encodedString, key,
+                run.reviews.isEmpty ? nil : JSONValue.array(run.reviews.map(\.json)).encodedString, run.metrics?.json.encodedString, key,
             ])
             try saveSteps(db, key: key, run.steps, stored: storedSteps.withLock { $0[key] })
             written.steps[key] = run.steps
@@ -198,13 +198,14 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
     private func saveSteps(_ db: Database, key: Int64, _ steps: [StepSummary], stored: [StepSummary]?) throws {
         let statement = try db.cachedStatement(
             sql: """
-                INSERT OR REPLACE INTO steps (run, idx, name, status, content, error, path, type, iteration, attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO steps (run, idx, name, status, content, error, path, type, iteration, attempt, metrics)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for (i, step) in steps.enumerated() {
             if let stored, i < stored.count, stored[i] == step { continue }
             try statement.execute(arguments: [
                 key, step.index, step.name, step.status.rawValue, step.content, step.error, step.path, step.type, step.iteration,
-                step.attempt,
+                step.attempt, step.metrics?.json.encodedString,
             ])
         }
     }

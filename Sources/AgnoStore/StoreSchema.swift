@@ -100,6 +100,14 @@ enum StoreSchema {
                     ALTER TABLE runs ADD COLUMN workflow_digest TEXT;
                     """)
         }
+        migrator.registerMigration("v6: metrics") { db in
+            // Tokens, cost and times of a run's and an agent step's model calls (JSON, as the protocol shows them).
+            try db.execute(
+                sql: """
+                    ALTER TABLE runs ADD COLUMN metrics TEXT;
+                    ALTER TABLE steps ADD COLUMN metrics TEXT;
+                    """)
+        }
         return migrator
     }
 }

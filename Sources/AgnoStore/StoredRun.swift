@@ -7,7 +7,7 @@ enum StoredRun {
     static let columns = """
         r.id, r.run_id, r.session_id, r.workflow, r.status, r.owner_uid, r.owner, r.input, r.content, r.error,
         r.created_at_ms, r.started_at_ms, r.finished_at_ms, r.cancelled_by, r.additional_data, r.session_state,
-        r.waiting_for, r.reviews, r.workflow_digest,
+        r.waiting_for, r.reviews, r.workflow_digest, r.metrics,
         (SELECT max(seq) FROM events e WHERE e.run = r.id) AS last_seq
         """
 
@@ -23,20 +23,26 @@ enum StoredRun {
             sessionState: (row["session_state"] as String?).flatMap { try? JSONValue.parse($0) },
             waitingFor: (row["waiting_for"] as String?).flatMap { try? JSONValue.parse($0) }.flatMap(PauseRequirement.init(json:)),
             reviews: (row["reviews"] as String?).flatMap { try? JSONValue.parse($0) }?.arrayValue?.compactMap(Review.init(json:)) ?? [],
-            workflowDigest: row["workflow_digest"])
+            workflowDigest: row["workflow_digest"], metrics: metrics(row["metrics"]))
     }
 
     static func steps(_ db: Database, run: Int64) throws -> [StepSummary] {
         try Row.fetchAll(
             db.cachedStatement(
-                sql: "SELECT idx, name, status, content, error, path, type, iteration, attempt FROM steps WHERE run = ? ORDER BY idx"),
+                sql:
+                    "SELECT idx, name, status, content, error, path, type, iteration, attempt, metrics FROM steps WHERE run = ? ORDER BY idx"
+            ),
             arguments: [run]
         ).map { row in
             StepSummary(
                 name: row["name"], index: row["idx"], status: RunStatus(rawValue: row["status"]) ?? .error,
                 content: row["content"], error: row["error"], path: row["path"], type: row["type"] ?? "Step",
-                iteration: row["iteration"], attempt: row["attempt"])
+                iteration: row["iteration"], attempt: row["attempt"], metrics: metrics(row["metrics"]))
         }
+    }
+
+    static func metrics(_ text: String?) -> RunMetrics? {
+        text.flatMap { try? JSONValue.parse($0) }.flatMap(RunMetrics.init(json:))
     }
 
     static func milliseconds(_ date: Date?) -> Int64? {

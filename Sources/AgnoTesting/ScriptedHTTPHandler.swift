@@ -28,7 +28,7 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
                 s.requests.append(json)
                 return s.requests.count - 1
             }
-            answer(server.script(json, index), model: json["model"]?.stringValue ?? "scripted", context: context)
+            answer(server.script(json, index), request: json, context: context)
         }
     }
 
@@ -45,7 +45,8 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
         context.close(promise: nil)
     }
 
-    private func answer(_ script: ModelScript, model: String, context: ChannelHandlerContext) {
+    private func answer(_ script: ModelScript, request: JSONValue, context: ChannelHandlerContext) {
+        let model = request["model"]?.stringValue ?? "scripted"
         if case .httpError(let status, let text) = script {
             var head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status))
             head.headers.add(name: "Content-Type", value: "application/json")
@@ -66,13 +67,27 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
             delay = .nanoseconds(Int64(d.components.seconds) * 1_000_000_000 + d.components.attoseconds / 1_000_000_000)
         case .toolCall(let name, let arguments):
             let id = "call_\(UUID().uuidString.prefix(8))"
-            events.append(ScriptedModelServer.chunk([("tool_calls", .array([.object([("index", 0), ("id", .string(id)), ("type", "function"),
-                ("function", .object([("name", .string(name)), ("arguments", "")]))])]))], model: model))
+            events.append(
+                ScriptedModelServer.chunk(
+                    [
+                        (
+                            "tool_calls",
+                            .array([
+                                .object([
+                                    ("index", 0), ("id", .string(id)), ("type", "function"),
+                                    ("function", .object([("name", .string(name)), ("arguments", "")])),
+                                ])
+                            ])
+                        )
+                    ], model: model))
             var rest = Substring(arguments)
             while !rest.isEmpty {
                 let part = rest.prefix(7)
                 rest = rest.dropFirst(7)
-                events.append(ScriptedModelServer.chunk([("tool_calls", .array([.object([("index", 0), ("function", .object([("arguments", .string(String(part)))]))])]))], model: model))
+                events.append(
+                    ScriptedModelServer.chunk(
+                        [("tool_calls", .array([.object([("index", 0), ("function", .object([("arguments", .string(String(part)))]))])]))],
+                        model: model))
             }
             events.append(ScriptedModelServer.chunk([], finish: "tool_calls", model: model))
         case .stall(let chunks):
@@ -83,7 +98,15 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
             ending = .close
         case .httpError: return
         }
-        if ending == .done { events.append("data: [DONE]\n\n") }
+        if ending == .done {
+            if server.reportsUsage, request["stream_options"]?["include_usage"]?.boolValue == true {
+                // As OpenAI does: a last chunk with no choices and the call's usage; a token per streamed piece.
+                events.append(
+                    ScriptedModelServer.usageChunk(
+                        prompt: ScriptedModelServer.promptTokens(request), completion: events.count - 2, model: model))
+            }
+            events.append("data: [DONE]\n\n")
+        }
         var head = HTTPResponseHead(version: .http1_1, status: .ok)
         head.headers.add(name: "Content-Type", value: "text/event-stream")
         head.headers.add(name: "Transfer-Encoding", value: "chunked")

@@ -15,6 +15,8 @@ public final class ScriptedModelServer: Sendable {
     public typealias Script = @Sendable (_ body: JSONValue, _ index: Int) -> ModelScript
 
     let script: Script
+    /// Whether a request that asks for it (`stream_options.include_usage`) gets a usage chunk.
+    let reportsUsage: Bool
     private let channel: Mutex<Channel?> = Mutex(nil)
     let state = Mutex(Stats())
     private let aborts: AsyncStream<Void>
@@ -27,14 +29,15 @@ public final class ScriptedModelServer: Sendable {
         public var completed = 0
     }
 
-    public init(script: @escaping Script) {
+    public init(reportsUsage: Bool = true, script: @escaping Script) {
         self.script = script
+        self.reportsUsage = reportsUsage
         (aborts, abortSignal) = AsyncStream<Void>.makeStream()
     }
 
     /// A server that answers every request the same way.
-    public convenience init(_ fixed: ModelScript) {
-        self.init { _, _ in fixed }
+    public convenience init(_ fixed: ModelScript, reportsUsage: Bool = true) {
+        self.init(reportsUsage: reportsUsage) { _, _ in fixed }
     }
 
     public var stats: Stats { state.withLock { $0 } }
@@ -70,6 +73,27 @@ public final class ScriptedModelServer: Sendable {
     public func waitForAborts(_ count: Int) async {
         if stats.abortedByClient >= count { return }
         for await _ in aborts where stats.abortedByClient >= count { return }
+    }
+
+    /// The prompt tokens the server reports: the words (split at white space) of the request's messages.
+    public static func promptTokens(_ request: JSONValue) -> Int {
+        (request["messages"]?.arrayValue ?? []).reduce(0) { sum, message in
+            sum + (message["content"]?.stringValue ?? "").split(whereSeparator: \.isWhitespace).count
+        }
+    }
+
+    static func usageChunk(prompt: Int, completion: Int, model: String) -> String {
+        let body = JSONValue.object([
+            ("id", "chatcmpl-scripted"), ("object", "chat.completion.chunk"), ("created", .int(Int(Date().timeIntervalSince1970))),
+            ("model", .string(model)), ("choices", .array([])),
+            (
+                "usage",
+                .object([
+                    ("prompt_tokens", .int(prompt)), ("completion_tokens", .int(completion)), ("total_tokens", .int(prompt + completion)),
+                ])
+            ),
+        ])
+        return "data: \(body.encodedString)\n\n"
     }
 
     static func chunk(_ delta: [(String, JSONValue)], finish: String? = nil, model: String) -> String {

@@ -12,9 +12,10 @@ public final class TestDaemon: @unchecked Sendable {
     private var log = LogBuffer()
 
     /// `providers`: name → base URL. `workflows`: file name → YAML text. `extra`: more top-level config keys (JSON values).
+    /// `providerSettings`: more keys of a provider (e.g. its `prices`).
     public init(
         providers: [String: String], defaultModel: String? = nil, workflows: [String: String], limits: [String: Int] = [:],
-        extra: [(String, JSONValue)] = []
+        extra: [(String, JSONValue)] = [], providerSettings: [String: [(String, JSONValue)]] = [:]
     ) throws {
         directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("agnod-test-\(UUID().uuidString.prefix(8))")
         let workflowsDir = directory.appendingPathComponent("workflows")
@@ -32,7 +33,13 @@ public final class TestDaemon: @unchecked Sendable {
         ]
         if !providers.isEmpty {
             config.append(
-                ("providers", .object(providers.sorted { $0.key < $1.key }.map { ($0.key, .object([("base_url", .string($0.value))])) })))
+                (
+                    "providers",
+                    .object(
+                        providers.sorted { $0.key < $1.key }.map {
+                            ($0.key, .object([("base_url", .string($0.value))] + (providerSettings[$0.key] ?? [])))
+                        })
+                ))
         }
         if let defaultModel { config.append(("default_model", .string(defaultModel))) }
         if !limits.isEmpty { config.append(("limits", .object(limits.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))) }

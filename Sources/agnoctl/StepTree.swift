@@ -14,6 +14,7 @@ enum StepTree {
             if step.type != "Step" { notes.append(step.type) }
             if let iteration = step.iteration { notes.append(step.type == "Loop" ? "\(iteration) iterations" : "iteration \(iteration)") }
             if let attempt = step.attempt { notes.append("attempt \(attempt)") }
+            if let metrics = step.metrics { notes.append(MetricsText.tokens(metrics)) }
             if let waitingFor, step.status == .paused, step.index == waitingFor.stepIndex {
                 notes.append("waits for \(PauseNotice.wanted(waitingFor.kind))")
             }

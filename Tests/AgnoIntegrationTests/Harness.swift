@@ -8,13 +8,18 @@ final class Harness: @unchecked Sendable {
     let models: [String: ScriptedModelServer]
     let daemon: TestDaemon
 
-    init(models: [String: ScriptedModelServer], workflows: [String: String], defaultModel: String? = nil, limits: [String: Int] = [:],
-         extraProviders: [String: String] = [:], extra: [(String, JSONValue)] = [], environment: [String: String] = [:]) async throws {
+    init(
+        models: [String: ScriptedModelServer], workflows: [String: String], defaultModel: String? = nil, limits: [String: Int] = [:],
+        extraProviders: [String: String] = [:], extra: [(String, JSONValue)] = [], environment: [String: String] = [:],
+        providerSettings: [String: [(String, JSONValue)]] = [:]
+    ) async throws {
         self.models = models
         for server in models.values { try await server.start() }
         var providers = models.mapValues(\.baseURL)
         providers.merge(extraProviders) { a, _ in a }
-        daemon = try TestDaemon(providers: providers, defaultModel: defaultModel, workflows: workflows, limits: limits, extra: extra)
+        daemon = try TestDaemon(
+            providers: providers, defaultModel: defaultModel, workflows: workflows, limits: limits, extra: extra,
+            providerSettings: providerSettings)
         try daemon.start(environment: environment)
     }
 

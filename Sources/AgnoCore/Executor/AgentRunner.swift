@@ -20,56 +20,69 @@ struct AgentRunner: Sendable {
         record.markRunning(index, scope)
         record.emit(events.step(.stepStarted, place, [("step_description", node.description.map(JSONValue.string))]))
         let text = TextBuffer()
+        let usage = StepUsage()
         do {
             let ref = try environment.models.reference(for: agent.model)
             let model = try environment.models.model(for: ref)
             record.emit(events.agent(.runStarted, context, [("model", .string(ref.model)), ("model_provider", .string(ref.provider))]))
-            let content = try await converse(agent: agent, model: model, modelName: ref.model, input: input, context: context, text: text)
-            record.emit(events.agent(.runCompleted, context, [("content", .string(content))]))
+            let content = try await converse(
+                agent: agent, model: model, modelName: ref.model, input: input, context: context, text: text, usage: usage)
+            let metrics = usage.metrics
+            record.emit(events.agent(.runCompleted, context, [("content", .string(content)), ("metrics", metrics?.json)]))
             record.update { s in
                 s.steps[index].status = .completed
                 s.steps[index].content = content
+                s.record(metrics, step: index)
             }
             record.emit(
-                events.step(.stepCompleted, place, [("content", .string(content))]),
+                events.step(.stepCompleted, place, [("content", .string(content)), ("metrics", metrics?.json)]),
                 completing: NodeResult(path: place.path, index: index, succeeded: true, output: content))
             return .completed(content)
         } catch let error where Task.isCancelled || error is CancellationError {
             _ = error
             let partial = text.value
             if let (kind, reason) = scope.firedInterrupt, kind == .timeout {
-                return failed(node, place, context, message: reason, partial: partial)
+                return failed(node, place, context, message: reason, partial: partial, usage: usage)
             }
             let reason = scope.firedInterrupt?.reason ?? record.cancelReason ?? "cancelled"
-            record.emit(events.agent(.runCancelled, context, [("reason", .string(reason)), ("content", .string(partial))]))
+            let metrics = usage.metrics
+            record.emit(
+                events.agent(
+                    .runCancelled, context, [("reason", .string(reason)), ("content", .string(partial)), ("metrics", metrics?.json)]))
             record.update { s in
                 s.steps[index].status = .cancelled
                 s.steps[index].content = partial
                 if scope.firedInterrupt == nil { s.content = partial }
+                s.record(metrics, step: index)
             }
             return .cancelled(partial: partial)
         } catch {
             let message = (error as? ModelError)?.message ?? "\(error)"
-            return failed(node, place, context, message: message, partial: text.value, prefix: "step '\(node.name)' failed: ")
+            return failed(
+                node, place, context, message: message, partial: text.value, usage: usage, prefix: "step '\(node.name)' failed: ")
         }
     }
 
     private func failed(
-        _ node: StepNode, _ place: StepPlace, _ context: RunEvents.AgentContext, message: String, partial: String, prefix: String = ""
+        _ node: StepNode, _ place: StepPlace, _ context: RunEvents.AgentContext, message: String, partial: String, usage: StepUsage,
+        prefix: String = ""
     ) -> StepOutcome {
-        record.emit(events.agent(.runError, context, [("content", .string(message))]))
+        let metrics = usage.metrics
+        record.emit(events.agent(.runError, context, [("content", .string(message)), ("metrics", metrics?.json)]))
         record.update { s in
             s.steps[node.index].status = .error
             s.steps[node.index].error = message
             if !partial.isEmpty { s.steps[node.index].content = partial }
+            s.record(metrics, step: node.index)
         }
-        record.emit(events.step(.stepError, place, [("error", .string(message))]))
+        record.emit(events.step(.stepError, place, [("error", .string(message)), ("metrics", metrics?.json)]))
         return .failed(prefix + message)
     }
 
     /// Model calls and tool calls until the model answers without tool calls; returns all the text it wrote.
     private func converse(
-        agent: AgentDefinition, model: any ChatModel, modelName: String, input: String, context: RunEvents.AgentContext, text: TextBuffer
+        agent: AgentDefinition, model: any ChatModel, modelName: String, input: String, context: RunEvents.AgentContext, text: TextBuffer,
+        usage: StepUsage
     ) async throws -> String {
         let tools = environment.tools.tools(named: agent.tools)
         let byName = Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -90,6 +103,7 @@ struct AgentRunner: Sendable {
                     text.append(delta)
                     record.emit(events.agent(.runContent, context, [("content", .string(delta))]))
                 }, pace: { await record.roomToWrite() })
+            usage.add(turn.metrics)
             try Task.checkCancellation()
             if turn.toolCalls.isEmpty { return text.value }
             if !offerTools && budget.exhausted {
@@ -189,12 +203,4 @@ struct AgentRunner: Sendable {
         default: return .object([("type", "function"), ("function", .object([("name", .string(choice))]))])
         }
     }
-}
-
-/// The text an agent has written so far in this step, readable when the step is cancelled.
-final class TextBuffer: @unchecked Sendable {
-    private var text = ""
-    // Only the run's own task appends and reads.
-    func append(_ s: String) { text += s }
-    var value: String { text }
 }

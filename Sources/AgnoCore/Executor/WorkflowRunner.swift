@@ -38,11 +38,13 @@ public struct WorkflowRunner: Sendable {
         case .completed(let output, _):
             if Task.isCancelled { return cancelled(record, events, content: output) }
             record.finish(
-                .completed, content: output, error: nil, finalEvent: events.workflow(.workflowCompleted, [("content", .string(output))]))
+                .completed, content: output, error: nil,
+                finalEvent: events.workflow(
+                    .workflowCompleted, [("content", .string(output)), ("metrics", record.metricsAtEnd?.json)]))
         case .failed(let message):
             record.finish(
                 .error, content: progress.lastContent, error: message,
-                finalEvent: events.workflow(.workflowError, [("error", .string(message))]))
+                finalEvent: events.workflow(.workflowError, [("error", .string(message)), ("metrics", record.metricsAtEnd?.json)]))
         case .cancelled(let partial):
             _ = partial
             cancelled(record, events, content: record.summary.content ?? progress.lastContent)
@@ -63,6 +65,8 @@ public struct WorkflowRunner: Sendable {
         let reason = record.cancelReason ?? "cancelled"
         record.finish(
             .cancelled, content: content, error: nil,
-            finalEvent: events.workflow(.workflowCancelled, [("reason", .string(reason)), ("is_cancelled", .bool(true))]))
+            finalEvent: events.workflow(
+                .workflowCancelled,
+                [("reason", .string(reason)), ("is_cancelled", .bool(true)), ("metrics", record.metricsAtEnd?.json)]))
     }
 }

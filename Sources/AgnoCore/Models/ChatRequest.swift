@@ -11,7 +11,10 @@ public struct ChatRequest: Sendable {
     public var temperature: Double?
     public var maxTokens: Int?
 
-    public init(model: String, messages: [ChatMessage], tools: [JSONValue] = [], toolChoice: JSONValue? = nil, temperature: Double? = nil, maxTokens: Int? = nil) {
+    public init(
+        model: String, messages: [ChatMessage], tools: [JSONValue] = [], toolChoice: JSONValue? = nil, temperature: Double? = nil,
+        maxTokens: Int? = nil
+    ) {
         self.model = model
         self.messages = messages
         self.tools = tools
@@ -26,6 +29,8 @@ public struct ChatRequest: Sendable {
             ("model", .string(model)),
             ("messages", .array(messages.map(\.json))),
             ("stream", .bool(true)),
+            // The tokens of the call, in a last chunk (OpenAI, vLLM, Ollama; servers that do not know it ignore it).
+            ("stream_options", .object([("include_usage", .bool(true))])),
             ("tools", tools.isEmpty ? nil : .array(tools)),
             ("tool_choice", tools.isEmpty ? nil : toolChoice),
             ("temperature", temperature.map(JSONValue.double)),

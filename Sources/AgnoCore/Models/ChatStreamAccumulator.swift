@@ -11,6 +11,11 @@ public struct ChatStreamAccumulator: Sendable {
     private var content = ""
     private var calls: [Int: PartialCall] = [:]
     private var finishReason: String?
+    /// The provider's `usage` (sent in a last chunk when asked with `stream_options.include_usage`).
+    private var usage: (input: Int, output: Int, total: Int)?
+    /// Chunks that carried text or a tool-call piece: the output tokens when the provider reports no usage
+    /// (llama.cpp's server streams one token per chunk).
+    public private(set) var pieces = 0
     /// Whether `[DONE]` was seen.
     public private(set) var done = false
 
@@ -32,10 +37,14 @@ public struct ChatStreamAccumulator: Sendable {
             let message = err["message"]?.stringValue ?? err.stringValue ?? err.encodedString
             throw ModelError(.brokenStream, "the model reported an error mid-stream: \(message)")
         }
+        if let u = chunk["usage"], let input = u["prompt_tokens"]?.intValue, let output = u["completion_tokens"]?.intValue {
+            usage = (input, output, u["total_tokens"]?.intValue ?? input + output)
+        }
         guard let choice = chunk["choices"]?.arrayValue?.first else { return nil }
         if let reason = choice["finish_reason"]?.stringValue { finishReason = reason }
         guard let delta = choice["delta"] ?? choice["message"] else { return nil }
-        if let toolCalls = delta["tool_calls"]?.arrayValue {
+        if let toolCalls = delta["tool_calls"]?.arrayValue, !toolCalls.isEmpty {
+            pieces += 1
             for (position, call) in toolCalls.enumerated() {
                 let index = call["index"]?.intValue ?? position
                 var partial = calls[index] ?? PartialCall()
@@ -43,13 +52,17 @@ public struct ChatStreamAccumulator: Sendable {
                 if let fn = call["function"] {
                     // OpenAI sends the name once; llama.cpp's server repeats it in every delta.
                     if let name = fn["name"]?.stringValue, name != partial.name { partial.name += name }
-                    if let args = fn["arguments"]?.stringValue { partial.arguments += args }
-                    else if let args = fn["arguments"], !args.isNull { partial.arguments += args.encodedString }
+                    if let args = fn["arguments"]?.stringValue {
+                        partial.arguments += args
+                    } else if let args = fn["arguments"], !args.isNull {
+                        partial.arguments += args.encodedString
+                    }
                 }
                 calls[index] = partial
             }
         }
         if let text = delta["content"]?.stringValue, !text.isEmpty {
+            if delta["tool_calls"]?.arrayValue?.isEmpty ?? true { pieces += 1 }
             content += text
             return text
         }
@@ -65,6 +78,14 @@ public struct ChatStreamAccumulator: Sendable {
             guard let call = calls[index], !call.name.isEmpty else { return nil }
             return ToolCall(id: call.id.isEmpty ? "call_\(index)" : call.id, name: call.name, arguments: call.arguments)
         }
-        return ChatTurn(content: content, toolCalls: toolCalls, finishReason: finishReason)
+        return ChatTurn(content: content, toolCalls: toolCalls, finishReason: finishReason, metrics: metrics)
+    }
+
+    /// The call's tokens: the provider's usage, or else the output counted in pieces (`usage_estimated`).
+    public var metrics: RunMetrics {
+        if let usage {
+            return RunMetrics(inputTokens: usage.input, outputTokens: usage.output, totalTokens: usage.total, modelCalls: 1)
+        }
+        return RunMetrics(outputTokens: pieces, modelCalls: 1, usageEstimated: true)
     }
 }

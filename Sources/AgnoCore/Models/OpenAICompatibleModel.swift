@@ -29,6 +29,7 @@ public struct OpenAICompatibleModel: ChatModel {
         if let key { http.headers.add(name: "Authorization", value: "Bearer \(key)") }
         http.body = .bytes(ByteBuffer(bytes: request.body.encoded))
 
+        let started = ContinuousClock.now
         let response: HTTPClientResponse
         do {
             response = try await client.execute(http, timeout: .seconds(Int64(provider.connectTimeout + provider.readTimeout)))
@@ -40,11 +41,13 @@ public struct OpenAICompatibleModel: ChatModel {
         }
         var parser = SSEParser()
         var accumulator = ChatStreamAccumulator()
+        var firstPiece: ContinuousClock.Instant?
         do {
             for try await buffer in response.body {
                 try parser.feed(buffer.readableBytesView) { data in
                     if let delta = try accumulator.take(data) { onContent(delta) }
                 }
+                if firstPiece == nil && accumulator.pieces > 0 { firstPiece = .now }
                 if accumulator.done { break }
                 await pace()
             }
@@ -58,12 +61,19 @@ public struct OpenAICompatibleModel: ChatModel {
             throw translate(error, phase: .streaming, key: key)
         }
         try Task.checkCancellation()
-        let turn = accumulator.turn()
+        var turn = accumulator.turn()
         if !accumulator.done && turn.finishReason == nil {
             throw ModelError(
                 .brokenStream, "\(whereText): the stream ended before the answer was complete (no finish_reason and no [DONE])")
         }
+        turn.metrics.timeToFirstToken = firstPiece.map { Self.seconds($0 - started) }
+        turn.metrics.duration = Self.seconds(.now - started)
+        turn.metrics.cost = provider.prices[request.model]?.cost(of: turn.metrics)
         return turn
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
     private enum Phase { case connecting, streaming }

@@ -15,9 +15,13 @@ public struct ProviderConfig: Sendable, Equatable {
     public var readTimeout: Double
     /// What to tell a user when this provider cannot be reached.
     public var hint: String?
+    /// Prices of this provider's models, by model name: a run's metrics get a `cost`.
+    public var prices: [String: ModelPrice]
 
-    public init(name: String, baseURL: String, apiKeyEnv: String? = nil, apiKeyCredential: String? = nil,
-                connectTimeout: Double = 10, readTimeout: Double = 300, hint: String? = nil) {
+    public init(
+        name: String, baseURL: String, apiKeyEnv: String? = nil, apiKeyCredential: String? = nil,
+        connectTimeout: Double = 10, readTimeout: Double = 300, hint: String? = nil, prices: [String: ModelPrice] = [:]
+    ) {
         self.name = name
         self.baseURL = baseURL
         self.apiKeyEnv = apiKeyEnv
@@ -25,6 +29,7 @@ public struct ProviderConfig: Sendable, Equatable {
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
         self.hint = hint
+        self.prices = prices
     }
 
     public var chatCompletionsURL: String {

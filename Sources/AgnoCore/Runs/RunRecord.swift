@@ -43,6 +43,8 @@ public final class RunRecord: Sendable {
         var onSettled: (@Sendable (RunRecord) -> Void)?
         var waitingFor: PauseRequirement?
         var reviews: [Review] = []
+        /// The tokens and cost of every model call the run made (nil before the first).
+        var metrics: RunMetrics?
         /// Whether the run still makes events: not ended, and not PAUSED (a paused run's final event is sent).
         var takesEvents: Bool { !status.isTerminal && status != .paused }
         /// Producers waiting for the store to catch up with this run (backpressure).
@@ -98,8 +100,18 @@ public final class RunRecord: Sendable {
             input: input, content: s.content, error: s.error, createdAt: createdAt, startedAt: s.startedAt, finishedAt: s.finishedAt,
             lastSeq: s.committedSeq, steps: s.steps, cancelledBy: s.status == .cancelled ? s.cancelledBy : nil,
             additionalData: additionalData, sessionState: sessionState, waitingFor: s.waitingFor, reviews: s.reviews,
-            workflowDigest: workflow.digest)
+            workflowDigest: workflow.digest, metrics: metrics(of: s, until: s.finishedAt))
     }
+
+    /// The run's metrics with its duration: from its start to `end` (nil: not ended, no duration).
+    func metrics(of s: State, until end: Date?) -> RunMetrics? {
+        guard var metrics = s.metrics else { return nil }
+        if let end, let start = s.startedAt { metrics.duration = max(0, end.timeIntervalSince(start)) }
+        return metrics
+    }
+
+    /// The run's metrics as its final event reports them: what it used, over its time until now.
+    public var metricsAtEnd: RunMetrics? { state.withLock { metrics(of: $0, until: Date()) } }
 
     /// A run that goes on from its stored state (after a pause was answered, or after a restart): PENDING,
     /// with its steps, content, reviews and seq as stored; `ledger` holds what it did.
@@ -115,6 +127,7 @@ public final class RunRecord: Sendable {
             s.lastSeq = run.lastSeq
             s.committedSeq = run.lastSeq
             s.reviews = run.reviews
+            s.metrics = run.metrics
             s.waitingFor = nil
         }
     }
@@ -165,10 +178,11 @@ public final class RunRecord: Sendable {
     /// Changes the run's state (not its status) and queues the summary for storing.
     public func update(_ change: (inout StepsAndContent) -> Void) {
         state.withLock { s in
-            var view = StepsAndContent(steps: s.steps, content: s.content)
+            var view = StepsAndContent(steps: s.steps, content: s.content, metrics: s.metrics)
             change(&view)
             s.steps = view.steps
             s.content = view.content
+            s.metrics = view.metrics
             writer.submit(runID: runID, events: [], summary: summary(of: s))
         }
     }
@@ -177,6 +191,17 @@ public final class RunRecord: Sendable {
     public struct StepsAndContent {
         public var steps: [StepSummary]
         public var content: String?
+        /// The run's metrics: a step adds its model calls' here as it ends.
+        public var metrics: RunMetrics?
+
+        /// Records an agent step's metrics in its summary and adds them to the run's.
+        public mutating func record(_ stepMetrics: RunMetrics?, step index: Int) {
+            guard let stepMetrics else { return }
+            steps[index].metrics = stepMetrics
+            var run = metrics ?? RunMetrics()
+            run.add(stepMetrics)
+            metrics = run
+        }
     }
 
     /// Ends the run: sets the terminal status and stores the final event with the summary in one commit;

@@ -64,6 +64,26 @@ public enum DaemonConfigParser {
         return config
     }
 
+    /// `prices: {MODEL: {input: 2.5, output: 10}}`: per million tokens, neither negative.
+    private static func prices(of provider: String, _ value: YAMLValue) throws(ConfigError) -> [String: ModelPrice] {
+        var prices: [String: ModelPrice] = [:]
+        for (model, entry) in try value.mapping("'prices' of provider '\(provider)'") {
+            var price = ModelPrice(inputPerMillion: 0, outputPerMillion: 0)
+            let what = "the price of '\(model)' (provider '\(provider)')"
+            for (key, keyNode, v) in try entry.keyedMapping(what) {
+                let number = try v.double("'\(key)' of \(what)")
+                guard number >= 0, number.isFinite else { throw v.error("'\(key)' of \(what) must be a number ≥ 0, not \(number)") }
+                switch key {
+                case "input": price.inputPerMillion = number
+                case "output": price.outputPerMillion = number
+                default: throw ConfigError.unknownKey(key, keyNode, in: what, known: ["input", "output"])
+                }
+            }
+            prices[model] = price
+        }
+        return prices
+    }
+
     private static func provider(name: String, _ value: YAMLValue) throws(ConfigError) -> ProviderConfig {
         var baseURL: String?
         var provider = ProviderConfig(name: name, baseURL: "")
@@ -79,10 +99,13 @@ public enum DaemonConfigParser {
             case "connect_timeout": provider.connectTimeout = try v.double("'connect_timeout' of provider '\(name)'")
             case "read_timeout": provider.readTimeout = try v.double("'read_timeout' of provider '\(name)'")
             case "hint": provider.hint = try v.string("'hint' of provider '\(name)'")
+            case "prices": provider.prices = try prices(of: name, v)
             default:
                 throw ConfigError.unknownKey(
                     key, keyNode, in: "provider '\(name)'",
-                    known: ["base_url", "api_key_env", "api_key_credential", "api_key", "connect_timeout", "read_timeout", "hint"])
+                    known: [
+                        "base_url", "api_key_env", "api_key_credential", "api_key", "connect_timeout", "read_timeout", "hint", "prices",
+                    ])
             }
         }
         guard let baseURL else { throw value.error("provider '\(name)' has no 'base_url'") }

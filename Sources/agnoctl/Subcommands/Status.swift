@@ -32,6 +32,7 @@ extension AgnoctlCommand {
             if let error = run.error { lines.append("Error:    \(error)") }
             if let who = run.cancelledBy { lines.append("Cancelled by: \(who)") }
             lines.append("Input:    \(run.input)")
+            if let metrics = run.metrics { lines.append("Tokens:   \(MetricsText.line(metrics))") }
             if !run.steps.isEmpty { lines.append("Steps:") }
             lines += StepTree.lines(run.steps, waitingFor: run.waitingFor)
             if let requirement = run.waitingFor {
