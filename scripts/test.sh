@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-ensure_packages python3 python3-venv build-essential cmake pkg-config libsqlite3-dev sqlite3 libsystemd-dev systemd-container postgresql
+ensure_packages python3 python3-venv build-essential cmake pkg-config libsqlite3-dev sqlite3 libsystemd-dev systemd-container postgresql curl
 ensure_swift
 WORK="$(mktemp -d /tmp/agnod-test.XXXXXX)"
 cleanup() {

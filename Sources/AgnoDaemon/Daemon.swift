@@ -53,14 +53,17 @@ public final class Daemon: Sendable {
         }
         let models = ModelResolver(providers: config.providers, defaultModel: config.defaultModel)
         let table = RunTable(writer: writer, limits: config.limits)
+        let telemetry = DaemonTelemetry(enabled: config.metrics.enabled)
+        let metrics = telemetry.metrics
+        if metrics.enabled { writer.setOnCommit { metrics.storeCommitted(in: $0) } }
         context = DaemonContext(
             table: table, logger: logger, version: Daemon.version, config: config, catalog: catalog, models: models, toolHost: ToolHost(),
-            mcp: mcp)
+            mcp: mcp, telemetry: telemetry)
         server = SocketServer(daemon: context)
         let context = self.context
         table.setExecutor { record in
             let environment = ExecutionEnvironment(
-                models: context.models, tools: context.tools, defaultToolCallLimit: context.config.toolCallLimit)
+                models: context.models, tools: context.tools, defaultToolCallLimit: context.config.toolCallLimit, metrics: metrics)
             await WorkflowRunner(environment: environment).run(record)
         }
         table.setWorkflows { name in context.catalog.workflows[name] }
@@ -86,13 +89,16 @@ public final class Daemon: Sendable {
         let notifier = self.notifier
         table.setOnChange { [weak table] change in
             switch change {
-            case .accepted(let record): runLog.accepted(record)
+            case .accepted(let record):
+                runLog.accepted(record)
+                metrics.runStarted(workflow: record.workflow.name)
             case .started(let record): runLog.started(record)
             case .continued(let record): runLog.continued(record)
             case .resumed(let record): runLog.resumed(record)
             case .settled(let record):
                 let summary = record.summary
                 if summary.status == .paused { runLog.paused(summary) } else { runLog.ended(summary) }
+                Daemon.observe(summary, cancelRequestedAt: record.cancelRequestedAt, metrics: metrics)
             }
             if let table { notifier.status(Daemon.status(table)) }
         }
@@ -186,6 +192,8 @@ public final class Daemon: Sendable {
             SocketService(server: server, listener: listener, onListening: onListening),
             RunDrainService(context: context, server: server, notifier: notifier, logger: logger),
             RetentionService(context: context, logger: logger),
+            MetricsService(
+                listen: context.config.metrics.listen, render: { [context] in context.telemetry.render(table: context.table) }, logger: logger),
             ReloadService(daemon: self),
         ]
         var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

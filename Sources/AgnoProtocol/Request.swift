@@ -11,9 +11,10 @@ public enum Request: Sendable, Equatable {
     case toolCalls(ToolCallsRequest)
     case check(CheckRequest)
     case `continue`(ContinueRequest)
+    case metrics(MetricsRequest)
 
     /// The op names this version understands.
-    public static let ops = ["hello", "workflows", "start", "stream", "cancel", "status", "list", "rm", "tool_calls", "check", "continue"]
+    public static let ops = ["hello", "workflows", "start", "stream", "cancel", "status", "list", "rm", "tool_calls", "check", "continue", "metrics"]
 
     /// Reads the op-specific parameters of an already-parsed request object.
     public init(op: String, params: Params) throws(ProtocolError) {
@@ -29,6 +30,7 @@ public enum Request: Sendable, Equatable {
         case "tool_calls": self = .toolCalls(try ToolCallsRequest(params))
         case "check": self = .check(try CheckRequest(params))
         case "continue": self = .continue(try ContinueRequest(params))
+        case "metrics": self = .metrics(MetricsRequest())
         default:
             throw ProtocolError(
                 .unknownOp,
@@ -50,6 +52,7 @@ public enum Request: Sendable, Equatable {
         case .toolCalls: return "tool_calls"
         case .check: return "check"
         case .continue: return "continue"
+        case .metrics: return "metrics"
         }
     }
 
@@ -67,6 +70,7 @@ public enum Request: Sendable, Equatable {
         case .toolCalls(let r): return r.parameters
         case .check(let r): return r.parameters
         case .continue(let r): return r.parameters
+        case .metrics: return []
         }
     }
 

@@ -17,6 +17,11 @@ public struct WorkflowsRequest: Sendable, Equatable {
     public init() {}
 }
 
+/// `metrics`: the daemon's metrics (Prometheus text format) as `{"content_type", "text"}`.
+public struct MetricsRequest: Sendable, Equatable {
+    public init() {}
+}
+
 /// What happens to a streamed run when its client's connection closes.
 public enum DisconnectPolicy: String, Sendable {
     case `continue`

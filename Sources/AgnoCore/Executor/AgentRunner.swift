@@ -21,12 +21,14 @@ struct AgentRunner: Sendable {
         record.emit(events.step(.stepStarted, place, [("step_description", node.description.map(JSONValue.string))]))
         let text = TextBuffer()
         let usage = StepUsage()
+        var modelRef: ModelRef?
+        defer { observeStep(node, usage: usage) }
         do {
             let ref = try environment.models.reference(for: agent.model)
+            modelRef = ref
             let model = try environment.models.model(for: ref)
             record.emit(events.agent(.runStarted, context, [("model", .string(ref.model)), ("model_provider", .string(ref.provider))]))
-            let content = try await converse(
-                agent: agent, model: model, modelName: ref.model, input: input, context: context, text: text, usage: usage)
+            let content = try await converse(agent: agent, model: model, ref: ref, input: input, context: context, text: text, usage: usage)
             let metrics = usage.metrics
             record.emit(events.agent(.runCompleted, context, [("content", .string(content)), ("metrics", metrics?.json)]))
             record.update { s in
@@ -57,6 +59,9 @@ struct AgentRunner: Sendable {
             }
             return .cancelled(partial: partial)
         } catch {
+            if let error = error as? ModelError {
+                environment.metrics.modelError(provider: modelRef?.provider ?? "", model: modelRef?.model ?? agent.model, kind: error.label)
+            }
             let message = (error as? ModelError)?.message ?? "\(error)"
             return failed(
                 node, place, context, message: message, partial: text.value, usage: usage, prefix: "step '\(node.name)' failed: ")
@@ -79,9 +84,16 @@ struct AgentRunner: Sendable {
         return .failed(prefix + message)
     }
 
+    /// The step's duration, by its workflow and how it ended.
+    private func observeStep(_ node: StepNode, usage: StepUsage) {
+        guard environment.metrics.enabled else { return }
+        let status = record.state.withLock { $0.steps[node.index].status }
+        environment.metrics.stepFinished(workflow: record.workflow.name, status: status.rawValue, duration: usage.elapsed)
+    }
+
     /// Model calls and tool calls until the model answers without tool calls; returns all the text it wrote.
     private func converse(
-        agent: AgentDefinition, model: any ChatModel, modelName: String, input: String, context: RunEvents.AgentContext, text: TextBuffer,
+        agent: AgentDefinition, model: any ChatModel, ref: ModelRef, input: String, context: RunEvents.AgentContext, text: TextBuffer,
         usage: StepUsage
     ) async throws -> String {
         let tools = environment.tools.tools(named: agent.tools)
@@ -93,7 +105,7 @@ struct AgentRunner: Sendable {
         while true {
             let offerTools = !tools.isEmpty && !budget.exhausted
             let request = ChatRequest(
-                model: modelName, messages: messages, tools: offerTools ? tools.map(\.spec) : [],
+                model: ref.model, messages: messages, tools: offerTools ? tools.map(\.spec) : [],
                 toolChoice: firstCall ? Self.toolChoice(agent.toolChoice) : nil,
                 temperature: agent.temperature, maxTokens: agent.maxTokens)
             firstCall = false
@@ -104,6 +116,7 @@ struct AgentRunner: Sendable {
                     record.emit(events.agent(.runContent, context, [("content", .string(delta))]))
                 }, pace: { await record.roomToWrite() })
             usage.add(turn.metrics)
+            environment.metrics.modelCall(provider: ref.provider, model: ref.model, metrics: turn.metrics)
             try Task.checkCancellation()
             if turn.toolCalls.isEmpty { return text.value }
             if !offerTools && budget.exhausted {
@@ -158,10 +171,12 @@ struct AgentRunner: Sendable {
                     ended.durationMS = ms
                     switch outcome {
                     case .success(let result):
+                        environment.metrics.toolCall(tool: call.name, succeeded: true)
                         ended.result = result
                         record.emit(events.agent(.toolCallCompleted, context, [("tool", eventTool(ended, ended: true))]), toolCall: ended)
                         return (position, result)
                     case .failure(let error):
+                        environment.metrics.toolCall(tool: call.name, succeeded: false)
                         let message = (error as? ToolError)?.message ?? "\(error)"
                         ended.error = message
                         record.emit(events.agent(.toolCallError, context, [("tool", eventTool(ended, ended: true))]), toolCall: ended)

@@ -13,10 +13,12 @@ final class StepUsage: @unchecked Sendable {
         total = sum
     }
 
+    var elapsed: Duration { ContinuousClock.now - started }
+
     /// Nil when the step made no model call that ended.
     var metrics: RunMetrics? {
         guard var metrics = total else { return nil }
-        let elapsed = ContinuousClock.now - started
+        let elapsed = elapsed
         metrics.duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return metrics
     }

@@ -17,4 +17,15 @@ public struct ModelError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// The kind as a metric label: `unreachable`, `http_429`, `broken_stream`, `timeout`, `not_configured`.
+    public var label: String {
+        switch kind {
+        case .unreachable: "unreachable"
+        case .http(let status): "http_\(status)"
+        case .brokenStream: "broken_stream"
+        case .timeout: "timeout"
+        case .notConfigured: "not_configured"
+        }
+    }
 }

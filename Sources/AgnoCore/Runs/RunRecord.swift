@@ -39,6 +39,8 @@ public final class RunRecord: Sendable {
         var task: Task<Void, Never>?
         var cancelReason: String?
         var cancelledBy: String?
+        /// When the first cancel request reached the run (its cancel latency ends when the run's end is stored).
+        var cancelRequestedAt: ContinuousClock.Instant?
         var storeFailure: String?
         var onSettled: (@Sendable (RunRecord) -> Void)?
         var waitingFor: PauseRequirement?
@@ -90,6 +92,9 @@ public final class RunRecord: Sendable {
 
     /// The reason given with the first cancel request, once one was made.
     public var cancelReason: String? { state.withLock { $0.cancelReason } }
+
+    /// When the first cancel request reached this run, if one did.
+    public var cancelRequestedAt: ContinuousClock.Instant? { state.withLock { $0.cancelRequestedAt } }
 
     /// Why the store refused this run's events, if it did.
     public var storeFailure: String? { state.withLock { $0.storeFailure } }
@@ -258,6 +263,7 @@ public final class RunRecord: Sendable {
                 for i in s.steps.indices where s.steps[i].status == .paused { s.steps[i].status = .cancelled }
                 s.cancelReason = reason
                 s.cancelledBy = who
+                s.cancelRequestedAt = .now
                 s.status = .cancelled
                 s.finishedAt = Date()
                 terminate(pendingJSON, in: &s)
@@ -266,6 +272,7 @@ public final class RunRecord: Sendable {
                 if s.cancelReason == nil {
                     s.cancelReason = reason
                     s.cancelledBy = who
+                    s.cancelRequestedAt = .now
                 }
                 s.task?.cancel()
                 return .cancellingRunning

@@ -30,6 +30,8 @@ public final class StoreWriter: Sendable {
         var statistics = Statistics()
         /// When the commit in progress began (nil when idle).
         var committingSince: ContinuousClock.Instant?
+        /// Told how long each commit that stored took.
+        var onCommit: (@Sendable (Duration) -> Void)?
     }
 
     private let state = Mutex(State())
@@ -54,6 +56,14 @@ public final class StoreWriter: Sendable {
     }
 
     public var statistics: Statistics { state.withLock { $0.statistics } }
+
+    /// Events handed over and not yet committed (those of the commit in progress not counted).
+    public var queuedEvents: Int { state.withLock { $0.batch.eventCount } }
+
+    /// `body` hears how long each commit took (once it stored; retries included), on the writer's thread.
+    public func setOnCommit(_ body: @escaping @Sendable (Duration) -> Void) {
+        state.withLock { $0.onCommit = body }
+    }
 
     /// False when one commit has taken longer than `limit` (a hung disk): the daemon then stops its
     /// watchdog pings, and systemd restarts it.
@@ -119,12 +129,15 @@ public final class StoreWriter: Sendable {
                 wake.wait()
                 continue
             }
-            state.withLock { $0.committingSince = .now }
+            let began = ContinuousClock.now
+            state.withLock { $0.committingSince = began }
             let failure = batch.isEmpty ? nil : commit(batch)
-            state.withLock { s in
+            let onCommit = state.withLock { s in
                 s.committingSince = nil
                 if let failure { for runID in batch.runIDs { s.failedRuns[runID] = "\(failure)" } }
+                return s.onCommit
             }
+            if failure == nil, !batch.isEmpty { onCommit?(.now - began) }
             for (runID, completion) in completions {
                 if let earlier = failedBefore[runID] {
                     completion(StoreWriteError(message: earlier))

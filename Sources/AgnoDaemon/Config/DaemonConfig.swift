@@ -36,6 +36,10 @@ public struct DaemonConfig: Sendable, Equatable {
     public var retention = RetentionPolicy()
     /// On SIGTERM, how long running runs may go on to finish before they are cancelled (0: cancel at once).
     public var shutdownGrace: Double = 0
+    /// Counting and timing (the `metrics` op; an HTTP endpoint when `listen` is set).
+    public var metrics = MetricsConfig()
+    /// OpenTelemetry spans over OTLP/HTTP (off unless an endpoint is set).
+    public var tracing = TracingConfig()
     /// The file it was read from, if any.
     public var file: String?
 

@@ -43,6 +43,8 @@ public enum DaemonConfigParser {
             case "tool_call_limit": config.toolCallLimit = try positive(value, "'tool_call_limit'", allowZero: true)
             case "tools": try tools(value, into: &config)
             case "web_search": config.webSearch = try webSearch(value)  // DESIGN.md's place for it; `tools.web_search` too
+            case "metrics": config.metrics = try metrics(value)
+            case "tracing": config.tracing = try tracing(value)
             case "mcp_servers":
                 for (name, entry) in try value.mapping("'mcp_servers'") {
                     config.mcpServers.append(try mcpServer(name: name, entry))
@@ -52,7 +54,7 @@ public enum DaemonConfigParser {
                     key, keyNode, in: "the configuration",
                     known: [
                         "socket", "state_dir", "workflows_dir", "admin_group", "default_model", "providers", "limits", "store",
-                        "shutdown_grace", "retention", "tool_call_limit", "tools", "web_search", "mcp_servers",
+                        "shutdown_grace", "retention", "tool_call_limit", "tools", "web_search", "mcp_servers", "metrics", "tracing",
                     ])
             }
         }

@@ -51,6 +51,9 @@ struct Connection {
                                         do {
                                             try await RequestRouter().route(request, exchange)
                                         } catch is CancellationError {
+                                        } catch let error as ProtocolError {
+                                            // A handler that threw its refusal instead of sending it: the client still gets it.
+                                            try? await exchange.fail(error)
                                         } catch {
                                             daemon.logger.debug("request ended early", metadata: ["op": "\(request.op)", "error": "\(error)"])
                                         }

@@ -13,6 +13,7 @@ final class DaemonContext: Sendable {
     let requests = RequestGauge()
     let toolHost: ToolHost
     let mcp: MCPHub
+    let telemetry: DaemonTelemetry
     private let current: Mutex<Current>
 
     struct Current: Sendable {
@@ -24,9 +25,10 @@ final class DaemonContext: Sendable {
 
     init(
         table: RunTable, logger: Logger, version: String, config: DaemonConfig, catalog: WorkflowCatalog, models: ModelResolver,
-        toolHost: ToolHost, mcp: MCPHub
+        toolHost: ToolHost, mcp: MCPHub, telemetry: DaemonTelemetry = DaemonTelemetry(enabled: false)
     ) {
         self.table = table
+        self.telemetry = telemetry
         self.toolHost = toolHost
         self.mcp = mcp
         self.logger = logger

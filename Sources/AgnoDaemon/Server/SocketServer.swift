@@ -72,7 +72,12 @@ final class SocketServer: Sendable {
             }
             return
         }
-        defer { connectionsByUser.withLock { $0[peer.uid, default: 1] -= 1 } }
+        daemon.telemetry.openConnections.add(1, ordering: .relaxed)
+        daemon.telemetry.metrics.connectionAccepted()
+        defer {
+            connectionsByUser.withLock { $0[peer.uid, default: 1] -= 1 }
+            daemon.telemetry.openConnections.subtract(1, ordering: .relaxed)
+        }
         await Connection(channel: channel, caller: caller, daemon: daemon).run()
     }
 

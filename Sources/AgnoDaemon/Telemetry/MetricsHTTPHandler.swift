@@ -1,0 +1,34 @@
+import NIOCore
+import NIOHTTP1
+
+/// Answers `GET /metrics` (and `/`) with the metrics; any other path is 404, any other method 405.
+final class MetricsHTTPHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let render: @Sendable () -> String?
+
+    init(render: @escaping @Sendable () -> String?) { self.render = render }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .head(let head) = unwrapInboundIn(data) else { return }
+        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+        let (status, type, body): (HTTPResponseStatus, String, String)
+        if head.method != .GET && head.method != .HEAD {
+            (status, type, body) = (.methodNotAllowed, "text/plain", "only GET\n")
+        } else if path != "/metrics" && path != "/" {
+            (status, type, body) = (.notFound, "text/plain", "the metrics are at /metrics\n")
+        } else if let text = render() {
+            (status, type, body) = (.ok, DaemonTelemetry.contentType, text)
+        } else {
+            (status, type, body) = (.serviceUnavailable, "text/plain", "metrics are off\n")
+        }
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: type)
+        headers.add(name: "Content-Length", value: String(body.utf8.count))
+        headers.add(name: "Connection", value: "close")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+        if head.method != .HEAD { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+    }
+}
