@@ -193,7 +193,8 @@ public final class Daemon: Sendable {
             RunDrainService(context: context, server: server, notifier: notifier, logger: logger),
             RetentionService(context: context, logger: logger),
             MetricsService(
-                listen: context.config.metrics.listen, render: { [context] in context.telemetry.render(table: context.table) }, logger: logger),
+                listen: context.config.metrics.listen, render: { [context] in context.telemetry.render(table: context.table) },
+                logger: logger),
             ReloadService(daemon: self),
         ]
         var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -14,7 +14,9 @@ public enum Request: Sendable, Equatable {
     case metrics(MetricsRequest)
 
     /// The op names this version understands.
-    public static let ops = ["hello", "workflows", "start", "stream", "cancel", "status", "list", "rm", "tool_calls", "check", "continue", "metrics"]
+    public static let ops = [
+        "hello", "workflows", "start", "stream", "cancel", "status", "list", "rm", "tool_calls", "check", "continue", "metrics",
+    ]
 
     /// Reads the op-specific parameters of an already-parsed request object.
     public init(op: String, params: Params) throws(ProtocolError) {

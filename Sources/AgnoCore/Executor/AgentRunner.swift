@@ -102,6 +102,7 @@ struct AgentRunner: Sendable {
         if !agent.instructions.isEmpty { messages.append(ChatMessage(role: .system, content: agent.instructions)) }
         messages.append(ChatMessage(role: .user, content: input))
         var firstCall = true
+        let streamed = environment.metrics.streamedChunks(provider: ref.provider, model: ref.model)
         while true {
             let offerTools = !tools.isEmpty && !budget.exhausted
             let request = ChatRequest(
@@ -112,6 +113,7 @@ struct AgentRunner: Sendable {
             let turn = try await model.stream(
                 request,
                 onContent: { delta in
+                    streamed?.increment()
                     text.append(delta)
                     record.emit(events.agent(.runContent, context, [("content", .string(delta))]))
                 }, pace: { await record.roomToWrite() })

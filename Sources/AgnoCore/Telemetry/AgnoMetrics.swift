@@ -1,6 +1,6 @@
 import AgnoProtocol
-import Metrics
 import Foundation
+import Metrics
 
 /// What agnod counts and times, through swift-metrics with a factory of its own (no process-wide bootstrap, so
 /// a test process can hold several). `disabled` records nothing (the `metrics.enabled: false` of agnod.yaml).
@@ -67,6 +67,12 @@ public final class AgnoMetrics: Sendable {
         }
     }
 
+    /// The counter of a model's streamed chunks, made once per model call and bumped per chunk; nil when disabled.
+    public func streamedChunks(provider: String, model: String) -> Counter? {
+        guard enabled else { return nil }
+        return Counter(label: MetricName.streamedChunks, dimensions: [("model", model), ("provider", provider)], factory: factory)
+    }
+
     public func modelError(provider: String, model: String, kind: String) {
         guard enabled else { return }
         Counter(label: MetricName.modelErrors, dimensions: [("kind", kind), ("model", model), ("provider", provider)], factory: factory)
@@ -75,8 +81,10 @@ public final class AgnoMetrics: Sendable {
 
     public func toolCall(tool: String, succeeded: Bool) {
         guard enabled else { return }
-        Counter(label: MetricName.toolCalls, dimensions: [("outcome", succeeded ? "completed" : "error"), ("tool", tool)], factory: factory)
-            .increment()
+        Counter(
+            label: MetricName.toolCalls, dimensions: [("outcome", succeeded ? "completed" : "error"), ("tool", tool)], factory: factory
+        )
+        .increment()
     }
 
     public func storeCommitted(in duration: Duration) {

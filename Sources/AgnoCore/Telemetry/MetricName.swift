@@ -17,6 +17,9 @@ public enum MetricName {
     public static let modelErrors = "agnod_model_errors_total"
     /// Counter {kind, model, provider}: tokens, `kind` = `input` or `output`.
     public static let tokens = "agnod_model_tokens_total"
+    /// Counter {model, provider}: text chunks streamed by models, counted as they arrive (a token each with
+    /// llama.cpp; what `agnoctl top` shows per second).
+    public static let streamedChunks = "agnod_model_streamed_chunks_total"
     /// Counter {model, provider}: the cost of the tokens, for models with a price.
     public static let cost = "agnod_model_cost_total"
     /// Counter {outcome, tool}: tool calls, `outcome` = `completed` or `error`.

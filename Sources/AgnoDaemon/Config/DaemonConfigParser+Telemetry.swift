@@ -47,7 +47,8 @@ extension DaemonConfigParser {
                 guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
                     throw v.error("'tracing.endpoint' must be an http:// or https:// URL (OTLP/HTTP), not '\(text)'")
                 }
-                config.endpoint = url.path.isEmpty || url.path == "/" ? text.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/v1/traces" : text
+                config.endpoint =
+                    url.path.isEmpty || url.path == "/" ? text.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/v1/traces" : text
             case "protocol":
                 let text = try v.string("'tracing.protocol'")
                 guard let p = TracingConfig.WireProtocol(rawValue: text) else {

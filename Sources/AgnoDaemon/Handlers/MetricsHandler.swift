@@ -6,7 +6,8 @@ struct MetricsHandler {
         guard let text = exchange.daemon.telemetry.render(table: exchange.daemon.table) else {
             return try await exchange.fail(
                 ProtocolError(
-                    .unavailable, "metrics are off in this agnod (metrics.enabled: false in \(exchange.daemon.config.file ?? "agnod.yaml"))"))
+                    .unavailable, "metrics are off in this agnod (metrics.enabled: false in \(exchange.daemon.config.file ?? "agnod.yaml"))"
+                ))
         }
         try await exchange.result(.object([("content_type", .string(DaemonTelemetry.contentType)), ("text", .string(text))]))
     }

@@ -23,7 +23,10 @@ struct Connection {
                         for try await message in inbound {
                             switch message {
                             case .tooLong(let max):
-                                try? await writer.send(ReplyEncoder.error(.null, ProtocolError(.lineTooLong, "a request line is longer than \(max) bytes; closing the connection")))
+                                try? await writer.send(
+                                    ReplyEncoder.error(
+                                        .null,
+                                        ProtocolError(.lineTooLong, "a request line is longer than \(max) bytes; closing the connection")))
                                 group.cancelAll()
                                 return
                             case .line(let line):
@@ -32,9 +35,14 @@ struct Connection {
                                     try await writer.send(ReplyEncoder.error(id, error))
                                 case .request(let id, let request):
                                     let admitted = inFlight.ids.withLock { ids -> ProtocolError? in
-                                        if ids.contains(id) { return .badRequest("request id \(id.json.encodedString) is already in flight on this connection") }
+                                        if ids.contains(id) {
+                                            return .badRequest(
+                                                "request id \(id.json.encodedString) is already in flight on this connection")
+                                        }
                                         if ids.count >= limit {
-                                            return ProtocolError(.busy, "this connection already has \(limit) requests in flight (requests_per_connection)", retryAfterMs: 100)
+                                            return ProtocolError(
+                                                .busy, "this connection already has \(limit) requests in flight (requests_per_connection)",
+                                                retryAfterMs: 100)
                                         }
                                         ids.insert(id)
                                         return nil
@@ -55,7 +63,8 @@ struct Connection {
                                             // A handler that threw its refusal instead of sending it: the client still gets it.
                                             try? await exchange.fail(error)
                                         } catch {
-                                            daemon.logger.debug("request ended early", metadata: ["op": "\(request.op)", "error": "\(error)"])
+                                            daemon.logger.debug(
+                                                "request ended early", metadata: ["op": "\(request.op)", "error": "\(error)"])
                                         }
                                         release()  // if no final reply did (the client left, or the task was cancelled)
                                     }

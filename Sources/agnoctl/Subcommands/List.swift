@@ -46,10 +46,7 @@ extension AgnoctlCommand {
                     run.runID, run.workflow, run.status.rawValue, run.owner, Timestamp.rfc3339(run.createdAt), String(input.prefix(40)),
                 ])
             }
-            let widths = (0..<rows[0].count).map { col in rows.map { $0[col].count }.max() ?? 0 }
-            for row in rows {
-                Output.out(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ") + "\n")
-            }
+            Output.out(Table.render(rows))
         }
     }
 }
