@@ -5,8 +5,8 @@
       Fetches GET /metrics (over a Unix socket or TCP) or reads the text from stdin, parses it with
       prometheus_client's Prometheus text-format parser and prints {"content_type", "status", "samples":
       [[name, {labels}, value], ...]} as JSON. A parse error exits 1 with the parser's message.
-  otlp-receiver --port-file FILE --out FILE
-      An OTLP/HTTP receiver on 127.0.0.1 (a free port, written to FILE): each POST /v1/traces, protobuf
+  otlp-receiver --out FILE
+      An OTLP/HTTP receiver on 127.0.0.1 (a free port, printed as the first line on stdout): each POST /v1/traces, protobuf
       (decoded with opentelemetry-proto) or JSON, is appended to --out as one JSON line
       {"path", "content_type", "body"} with the body in OTLP's JSON mapping; answers 200 with an empty
       ExportTraceServiceResponse. Runs until killed.
@@ -86,11 +86,7 @@ def otlp_receiver(args):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    with open(args.port_file + ".tmp", "w") as f:
-        f.write(str(server.server_address[1]))
-    import os
-
-    os.rename(args.port_file + ".tmp", args.port_file)
+    print(server.server_address[1], flush=True)
     server.serve_forever()
 
 
@@ -102,7 +98,6 @@ def main():
     m.add_argument("--url")
     m.add_argument("--stdin", action="store_true")
     r = sub.add_parser("otlp-receiver")
-    r.add_argument("--port-file", required=True)
     r.add_argument("--out", required=True)
     args = p.parse_args()
     metrics(args) if args.command == "metrics" else otlp_receiver(args)

@@ -32,6 +32,8 @@ export AGNOD_BIN_DIR="$BIN"
 eval "$("$ROOT/scripts/setup-mcp.sh")"
 # cel-python (cached venv): the oracle the CEL evaluator's tests compare against.
 eval "$("$ROOT/scripts/setup-cel-oracle.sh")"
+# prometheus_client and opentelemetry-proto (cached venv): the oracles of the metrics and tracing tests.
+eval "$("$ROOT/scripts/setup-observability-oracle.sh")"
 
 # Runs `swift test` with ARGS; adds its test and failure counts; sets the named variable to its exit status.
 total=0

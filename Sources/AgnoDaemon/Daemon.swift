@@ -171,6 +171,8 @@ public final class Daemon: Sendable {
 
     /// Serves until SIGTERM or SIGINT; returns once everything is stopped and stored.
     public func run() async throws {
+        // Before any run goes on, so that resumed runs have their spans too.
+        let tracing = try TracingSetup.service(context.config.tracing, logger: logger)
         await startToolServers()
         await Daemon.resume(resumable, context: context, logger: logger)
         let listener = listener()
@@ -185,7 +187,9 @@ public final class Daemon: Sendable {
         }
         // Started in this order, stopped in the reverse one (SIGTERM/SIGINT): the drain first (stop accepting,
         // end the runs within the grace), then the connections, the tool servers, and the store last.
-        let services: [any Service] = [
+        // Tracing first, so that it stops last and still sends the spans of the runs the drain ends.
+        var services: [any Service] = tracing.map { [$0] } ?? []
+        services += [
             StoreService(writer: writer, opened: opened, logger: logger),
             ClusterService(cluster: opened.cluster),
             ToolServersService(context: context),

@@ -146,16 +146,17 @@ extension YAMLDocument {
 }
 
 extension YAMLValue {
-    /// A duration: seconds as a number, or a number with a unit: `90s`, `15m`, `12h`, `30d`.
+    /// A duration: seconds as a number, or a number with a unit: `250ms`, `90s`, `15m`, `12h`, `30d`.
     public func duration(_ what: String) throws(ConfigError) -> TimeInterval {
         if case .scalar = node, let seconds = node.float ?? node.int.map(Double.init) {
             guard seconds >= 0 else { throw error("\(what) must not be negative") }
             return seconds
         }
         let text = try string(what).trimmingCharacters(in: .whitespaces)
+        if text.hasSuffix("ms"), let n = Double(text.dropLast(2)), n >= 0 { return n / 1000 }
         let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
         guard let unit = text.last, let factor = units[unit], let n = Double(text.dropLast()), n >= 0 else {
-            throw error("\(what) must be a duration such as 90s, 15m, 12h or 30d (or seconds as a number), not '\(text)'")
+            throw error("\(what) must be a duration such as 250ms, 90s, 15m, 12h or 30d (or seconds as a number), not '\(text)'")
         }
         return n * factor
     }

@@ -110,13 +110,15 @@ struct AgentRunner: Sendable {
                 toolChoice: firstCall ? Self.toolChoice(agent.toolChoice) : nil,
                 temperature: agent.temperature, maxTokens: agent.maxTokens)
             firstCall = false
-            let turn = try await model.stream(
-                request,
-                onContent: { delta in
-                    streamed?.increment()
-                    text.append(delta)
-                    record.emit(events.agent(.runContent, context, [("content", .string(delta))]))
-                }, pace: { await record.roomToWrite() })
+            let turn = try await RunSpans.modelCall(ref, runID: record.runID) {
+                try await model.stream(
+                    request,
+                    onContent: { delta in
+                        streamed?.increment()
+                        text.append(delta)
+                        record.emit(events.agent(.runContent, context, [("content", .string(delta))]))
+                    }, pace: { await record.roomToWrite() })
+            }
             usage.add(turn.metrics)
             environment.metrics.modelCall(provider: ref.provider, model: ref.model, metrics: turn.metrics)
             try Task.checkCancellation()
@@ -153,16 +155,15 @@ struct AgentRunner: Sendable {
                 }
                 group.addTask {
                     let started = ContinuousClock.now
-                    let outcome: Result<String, Error>
-                    if let tool = byName[call.name] {
-                        if case .string = arguments, !call.arguments.isEmpty {
-                            outcome = .failure(ToolError("the arguments are not valid JSON: \(call.arguments.prefix(200))"))
-                        } else {
-                            do { outcome = .success(try await tool.call(arguments)) } catch { outcome = .failure(error) }
+                    let outcome = await RunSpans.toolCall(call, runID: record.runID) { () async -> Result<String, any Error> in
+                        guard let tool = byName[call.name] else {
+                            return .failure(
+                                ToolError("there is no tool named '\(call.name)' (have: \(byName.keys.sorted().joined(separator: ", ")))"))
                         }
-                    } else {
-                        outcome = .failure(
-                            ToolError("there is no tool named '\(call.name)' (have: \(byName.keys.sorted().joined(separator: ", ")))"))
+                        if case .string = arguments, !call.arguments.isEmpty {
+                            return .failure(ToolError("the arguments are not valid JSON: \(call.arguments.prefix(200))"))
+                        }
+                        do { return .success(try await tool.call(arguments)) } catch { return .failure(error) }
                     }
                     try Task.checkCancellation()
                     let elapsed = ContinuousClock.now - started

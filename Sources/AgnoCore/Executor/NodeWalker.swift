@@ -41,7 +41,9 @@ struct NodeWalker: Sendable {
             var attemptScope = scope
             if node.options.maxRetries > 0 || earlier > 0 { attemptScope.attempt = earlier + attempt }
             attemptScope.resumed = earlier > 0 && attempt == 1 && ledger?.restarted == true
-            outcome = await timed(node, input: input, scope: attemptScope)
+            outcome = await RunSpans.step(node, path: path, attempt: attemptScope.attempt, runID: record.runID) {
+                await timed(node, input: input, scope: attemptScope)
+            }
             guard case .failed = outcome, attempt < attempts, !Task.isCancelled else { break }
         }
         switch outcome {

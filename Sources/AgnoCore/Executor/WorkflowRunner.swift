@@ -11,6 +11,10 @@ public struct WorkflowRunner: Sendable {
     }
 
     public func run(_ record: RunRecord) async {
+        await RunSpans.run(record) { await execute(record) }
+    }
+
+    private func execute(_ record: RunRecord) async {
         let events = RunEvents(record: record)
         let budget = ToolBudget(limit: record.workflow.toolCallLimit ?? environment.defaultToolCallLimit)
         let progress = RunProgress(

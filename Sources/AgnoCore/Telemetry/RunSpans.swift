@@ -1,0 +1,81 @@
+import AgnoProtocol
+import Tracing
+
+/// OpenTelemetry spans (swift-distributed-tracing; agnod bootstraps swift-otel when `tracing.endpoint` is set,
+/// otherwise they cost a no-op span): one per run, per attempt of each step (constructs and agent steps),
+/// per model call and per tool call, each with the run's id as `run_id`. Children find their parent through
+/// the task's ServiceContext, also across parallel branches and concurrent tool calls.
+enum RunSpans {
+    /// The whole run, in the task that executes it.
+    static func run(_ record: RunRecord, _ body: () async -> Void) async {
+        await withSpan("workflow_run", ofKind: .server) { span in
+            span.attributes["run_id"] = record.runID
+            span.attributes["session_id"] = record.sessionID
+            span.attributes["workflow"] = record.workflow.name
+            span.attributes["user"] = record.owner.user
+            await body()
+            let summary = record.summary
+            span.attributes["status"] = summary.status.rawValue
+            if let metrics = summary.metrics { tokens(metrics, on: span) }
+            if summary.status == .error { span.setStatus(SpanStatus(code: .error, message: summary.error)) }
+        }
+    }
+
+    /// One attempt of a node.
+    static func step(
+        _ node: StepNode, path: String, attempt: Int?, runID: String, _ body: () async -> StepOutcome
+    ) async -> StepOutcome {
+        await withSpan("step", ofKind: .internal) { span in
+            span.attributes["run_id"] = runID
+            span.attributes["step.name"] = node.name
+            span.attributes["step.path"] = path
+            span.attributes["step.type"] = node.typeName
+            if let attempt { span.attributes["step.attempt"] = attempt }
+            let outcome = await body()
+            switch outcome {
+            case .completed: span.attributes["step.status"] = "COMPLETED"
+            case .failed(let message):
+                span.attributes["step.status"] = "ERROR"
+                span.setStatus(SpanStatus(code: .error, message: message))
+            case .cancelled: span.attributes["step.status"] = "CANCELLED"
+            case .paused: span.attributes["step.status"] = "PAUSED"
+            }
+            return outcome
+        }
+    }
+
+    /// One model call (an error thrown by it is recorded on the span).
+    static func modelCall(_ ref: ModelRef, runID: String, _ body: () async throws -> ChatTurn) async throws -> ChatTurn {
+        try await withSpan("model_call", ofKind: .client) { span in
+            span.attributes["run_id"] = runID
+            span.attributes["gen_ai.system"] = ref.provider
+            span.attributes["gen_ai.request.model"] = ref.model
+            let turn = try await body()
+            tokens(turn.metrics, on: span)
+            if let ttft = turn.metrics.timeToFirstToken { span.attributes["gen_ai.time_to_first_token"] = ttft }
+            span.attributes["gen_ai.response.finish_reasons"] = turn.finishReason.map { [$0] } ?? []
+            return turn
+        }
+    }
+
+    /// One tool call; `body` answers the result or the error text.
+    static func toolCall(_ call: ToolCall, runID: String, _ body: () async -> Result<String, any Error>) async -> Result<String, any Error>
+    {
+        await withSpan("tool_call", ofKind: .client) { span in
+            span.attributes["run_id"] = runID
+            span.attributes["tool.name"] = call.name
+            span.attributes["tool.call_id"] = call.id
+            let outcome = await body()
+            if case .failure(let error) = outcome {
+                span.setStatus(SpanStatus(code: .error, message: (error as? ToolError)?.message ?? "\(error)"))
+            }
+            return outcome
+        }
+    }
+
+    static func tokens(_ metrics: RunMetrics, on span: any Span) {
+        span.attributes["gen_ai.usage.input_tokens"] = metrics.inputTokens
+        span.attributes["gen_ai.usage.output_tokens"] = metrics.outputTokens
+        if let cost = metrics.cost { span.attributes["agnod.cost"] = cost }
+    }
+}
