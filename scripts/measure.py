@@ -51,7 +51,11 @@ def serve(port, delay, stall_after, tokens=None, tool=None):
                             counts["closed"] += 1
                         return
                     if tokens is not None and i >= tokens:
-                        for body in [b'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n', b"data: [DONE]\n\n"]:
+                        ending = [b'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n', b"data: [DONE]\n\n"]
+                        if b'"include_usage": true' in body or b'"include_usage":true' in body:  # as OpenAI: a last chunk with the usage
+                            usage = {"choices": [], "usage": {"prompt_tokens": 10, "completion_tokens": i, "total_tokens": 10 + i}}
+                            ending.insert(1, b"data: " + json.dumps(usage).encode() + b"\n\n")
+                        for body in ending:
                             writer.write(b"%x\r\n" % len(body) + body + b"\r\n")
                         writer.write(b"0\r\n\r\n")
                         await writer.drain()

@@ -1,6 +1,7 @@
-@testable import AgnoCore
 import AgnoProtocol
 import Testing
+
+@testable import AgnoCore
 
 @Suite struct SSEParserTests {
     func events(_ chunks: [String]) -> [String] {
@@ -34,28 +35,58 @@ import Testing
         #expect(try take(&acc, #"{"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"#) == nil)
         #expect(try take(&acc, #"{"choices":[{"index":0,"delta":{"content":"Once "}}]}"#) == "Once ")
         #expect(try take(&acc, #"{"choices":[{"index":0,"delta":{"content":"upon"},"finish_reason":"stop"}]}"#) == "upon")
-        #expect(acc.turn() == ChatTurn(content: "Once upon", toolCalls: [], finishReason: "stop"))
+        #expect(
+            acc.turn()
+                == ChatTurn(
+                    content: "Once upon", toolCalls: [], finishReason: "stop",
+                    metrics: RunMetrics(outputTokens: 2, modelCalls: 1, usageEstimated: true)))
+    }
+
+    @Test func theProvidersUsageChunkWinsOverCountedPieces() throws {
+        var acc = ChatStreamAccumulator()
+        for word in ["a ", "b ", "c"] {
+            _ = try take(&acc, #"{"choices":[{"index":0,"delta":{"content":"\#(word)"}}]}"#)
+        }
+        _ = try take(&acc, #"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#)
+        #expect(acc.metrics == RunMetrics(outputTokens: 3, modelCalls: 1, usageEstimated: true))
+        // OpenAI's last chunk: no choices, the usage (a count that differs from the pieces: it is what is reported).
+        #expect(try take(&acc, #"{"choices":[],"usage":{"prompt_tokens":17,"completion_tokens":5,"total_tokens":22}}"#) == nil)
+        #expect(acc.metrics == RunMetrics(inputTokens: 17, outputTokens: 5, totalTokens: 22, modelCalls: 1))
+        #expect(acc.turn().content == "a b c")
+        // A usage without the counts is ignored.
+        var other = ChatStreamAccumulator()
+        _ = try take(&other, #"{"choices":[{"index":0,"delta":{"content":"x"}}],"usage":null}"#)
+        #expect(other.metrics.usageEstimated && other.metrics.outputTokens == 1)
     }
 
     @Test func toolCallDeltasAreMergedByIndex() throws {
         var acc = ChatStreamAccumulator()
-        _ = try take(&acc, #"{"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c0","type":"function","function":{"name":"add","arguments":""}}]}}]}"#)
-        _ = try take(&acc, #"{"choices":[{"delta":{"tool_calls":[{"index":1,"id":"c1","function":{"name":"multiply","arguments":"{\"a\":"}}]}}]}"#)
+        _ = try take(
+            &acc,
+            #"{"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c0","type":"function","function":{"name":"add","arguments":""}}]}}]}"#)
+        _ = try take(
+            &acc, #"{"choices":[{"delta":{"tool_calls":[{"index":1,"id":"c1","function":{"name":"multiply","arguments":"{\"a\":"}}]}}]}"#)
         _ = try take(&acc, #"{"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"a\":1,"}}]}}]}"#)
-        _ = try take(&acc, #"{"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"b\":2}"}},{"index":1,"function":{"arguments":"3,\"b\":4}"}}]}}]}"#)
+        _ = try take(
+            &acc,
+            #"{"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"b\":2}"}},{"index":1,"function":{"arguments":"3,\"b\":4}"}}]}}]}"#
+        )
         _ = try take(&acc, #"{"choices":[{"delta":{},"finish_reason":"tool_calls"}]}"#)
         _ = try take(&acc, "[DONE]")
         #expect(acc.done)
-        #expect(acc.turn().toolCalls == [
-            ToolCall(id: "c0", name: "add", arguments: #"{"a":1,"b":2}"#),
-            ToolCall(id: "c1", name: "multiply", arguments: #"{"a":3,"b":4}"#),
-        ])
+        #expect(
+            acc.turn().toolCalls == [
+                ToolCall(id: "c0", name: "add", arguments: #"{"a":1,"b":2}"#),
+                ToolCall(id: "c1", name: "multiply", arguments: #"{"a":3,"b":4}"#),
+            ])
     }
 
     @Test func aNameRepeatedInEveryDeltaIsNotDoubled() throws {
         var acc = ChatStreamAccumulator()
         for part in ["{\\\"", "a\\\":", "2}"] {
-            _ = try take(&acc, #"{"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c","function":{"name":"multiply","arguments":"\#(part)"}}]}}]}"#)
+            _ = try take(
+                &acc,
+                #"{"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c","function":{"name":"multiply","arguments":"\#(part)"}}]}}]}"#)
         }
         #expect(acc.turn().toolCalls == [ToolCall(id: "c", name: "multiply", arguments: #"{"a":2}"#)])
     }
@@ -69,7 +100,8 @@ import Testing
 
 @Suite struct SecretRedactorTests {
     @Test func keysAndBearerTokensAreRemoved() {
-        let text = SecretRedactor.redact("Incorrect API key provided: sk-abc1234567890xyz; header Bearer sk-abc1234567890xyz; raw KEYVALUE99", secrets: ["KEYVALUE99"])
+        let text = SecretRedactor.redact(
+            "Incorrect API key provided: sk-abc1234567890xyz; header Bearer sk-abc1234567890xyz; raw KEYVALUE99", secrets: ["KEYVALUE99"])
         #expect(!text.contains("abc1234567890xyz"))
         #expect(!text.contains("KEYVALUE99"))
         #expect(text.contains("[redacted]"))

@@ -133,8 +133,8 @@ import Testing
             models: ["fast": .fast("owl", count: 3)], workflows: ["one.yaml": Fixtures.oneStep("one", model: "fast:m")],
             extra: [("metrics", .object([("listen", "127.0.0.1:0")]))])
         defer { h.shutdownNow() }
-        #expect(h.daemon.waitForLog("metrics endpoint listening"))
-        let line = try #require(h.daemon.logText.split(separator: "\n").first { $0.contains("metrics endpoint listening") })
+        #expect(h.daemon.waitForLog("metrics endpoint open"))
+        let line = try #require(h.daemon.logText.split(separator: "\n").first { $0.contains("metrics endpoint open") })
         let port = try #require(line.firstMatch(of: /port=(\d+)/).map { String($0.1) })
         let c = try h.connect()
         let (_, id) = try c.startStreaming("one", input: "hi")

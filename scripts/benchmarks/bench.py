@@ -138,7 +138,7 @@ PAR8 = "name: par8\nagents:\n  a:\n    model: stall:m\nsteps:\n  - type: Paralle
 
 
 class Agnod:
-    def __init__(self, binary, mcp_python=None, hold_url=None, mcp_url=None, v2=True):
+    def __init__(self, binary, mcp_python=None, hold_url=None, mcp_url=None, v2=True, extra=None):
         """v2: also the workflows only the new engine reads (the previous release gets the rest, same config)."""
         self.dir = tempfile.mkdtemp(prefix="agnod-bench-")
         os.makedirs(self.dir + "/wf")
@@ -164,6 +164,7 @@ class Agnod:
                                         "env": {"AGNOD_TEST_NOTIFY_URL": hold_url}}}
         if mcp_url:
             cfg["mcp_servers"]["h"] = {"url": mcp_url, "cancel_grace": 0.5}
+        cfg.update(extra or {})
         open(self.dir + "/c.yaml", "w").write(json.dumps(cfg))
         self.log = open(self.dir + "/agnod.log", "w")
         self.proc = subprocess.Popen([binary, "--config", self.dir + "/c.yaml", "--log-level", os.environ.get("LOGLEVEL", "warning")], stdout=self.log, stderr=self.log)

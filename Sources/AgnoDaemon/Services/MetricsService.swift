@@ -40,7 +40,7 @@ struct MetricsService: Service {
         }
         var metadata: Logger.Metadata = ["listen": "\(listen)"]
         if let port = channel.localAddress?.port { metadata["port"] = "\(port)" }
-        logger.info("metrics endpoint listening", metadata: metadata)
+        logger.info("metrics endpoint open", metadata: metadata)
         await withGracefulShutdownHandler {
             try? await channel.closeFuture.get()
         } onGracefulShutdown: {
