@@ -17,6 +17,34 @@ ensure_packages() {
   fi
 }
 
+# Cached Python venvs for tests and tools ($AGNOD_CACHE, default ~/.cache/agnod), outside the repo.
+CACHE="${AGNOD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agnod}"
+
+# NAME CHECK PACKAGES...: a venv $CACHE/NAME where CHECK imports, built once from PyPI; later calls reuse it.
+# venvs cannot be moved (their scripts name the path), so it is built in place and marked complete at the
+# end; an interrupted build is redone. Callers hold a lock (flock) when several may run at once.
+ensure_venv() {
+  local name=$1 check=$2; shift 2
+  local venv="$CACHE/$name"
+  if [ -f "$venv/.agnod-complete" ] && "$venv/bin/python" -c "$check" 2>/dev/null; then
+    log "$name ready"
+    return
+  fi
+  log "installing $* into $venv (PyPI)"
+  rm -rf "$venv"
+  "${PYTHON:-python3}" -m venv "$venv" || die "could not create a venv (apt-get install -y python3-venv)"
+  "$venv/bin/python" -m pip install --quiet "$@" >&2 || die "pip could not install $* (is PyPI reachable?)"
+  "$venv/bin/python" -c "$check" || die "$name: installed, but '$check' fails"
+  touch "$venv/.agnod-complete"
+}
+
+# Takes the lock NAME in $CACHE for the rest of the script (one set-up at a time).
+lock_cache() {
+  mkdir -p "$CACHE"
+  exec 9>"$CACHE/.$1.lock"
+  flock 9 || die "could not lock $CACHE/.$1.lock"
+}
+
 ensure_swift() {
   command -v swift >/dev/null || die "swift not found: install Swift 6.x at /opt/swift (or put it on PATH)"
 }

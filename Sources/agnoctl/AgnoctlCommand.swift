@@ -12,7 +12,7 @@ struct AgnoctlCommand: ParsableCommand {
         version: ClientVersion.string,
         subcommands: [
             Run.self, Cancel.self, Status.self, List.self, Attach.self, Continue.self, Workflows.self, Remove.self, ToolCalls.self,
-            Top.self, Version.self,
+            Top.self, Metrics.self, Version.self,
         ])
 }
 

@@ -35,6 +35,12 @@ struct RealModelTests {
                 "step \(step.name) wrote: \(step.content ?? "")")
         }
         #expect(cap.names.filter { $0 == "RunContent" }.count > 10)
+        // llama.cpp's server streams no usage: the tokens are the streamed pieces, marked estimated, and
+        // there are at least as many as the content chunks (tool-call pieces count too).
+        let metrics = try #require(cap.end?.metrics)
+        #expect(metrics.usageEstimated && metrics.inputTokens == 0)
+        #expect(metrics.outputTokens >= cap.names.filter { $0 == "RunContent" }.count && metrics.modelCalls >= 2)
+        #expect(cap.end?.steps.allSatisfy { ($0.metrics?.outputTokens ?? 0) > 0 } == true)
         // The researcher searched first, as the seed's does; here, without network, the search fails and the
         // model is told so (with network it completes): either way the run goes on.
         let calls = cap.events.filter { $0.event["event"]?.stringValue == "ToolCallStarted" }

@@ -27,13 +27,18 @@ def model_servers():
                 f"serve({PORTS[name]}, {args}); time.sleep(10**6)")
         procs.append(subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     for port in PORTS.values():
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_port(port)
     return procs
+
+
+def wait_port(port, tries=100):
+    """Until something accepts on 127.0.0.1:port (at most `tries` × 50 ms)."""
+    for _ in range(tries):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
 
 
 def stats(ms):

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from bench import Agnod, PORTS, ab_sequential, model_servers, stats, fmt  # noqa: E402
+from bench import Agnod, ab_sequential, fmt, model_servers, stats, wait_port  # noqa: E402
 
 BEGIN, END = "<!-- metrics:begin -->", "<!-- metrics:end -->"
 
@@ -78,12 +78,7 @@ def main():
             "metrics": {"listen": f"127.0.0.1:{traces_port}"},
             "tracing": {"endpoint": f"http://127.0.0.1:{receiver.server_address[1]}", "export_delay": 1}}))
         for port, c in [(metrics_port, counts[0]), (traces_port, counts[1])]:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.05)
+            wait_port(port)
             threading.Thread(target=scraper, args=(port, stop, c), daemon=True).start()
         print(f"[bench-metrics] {runs} runs per daemon, alternating blocks of 10", file=sys.stderr)
         off, on, traced = (stats(ms) for ms in ab_sequential(daemons, runs))
