@@ -106,7 +106,7 @@ providers:
     base_url: http://127.0.0.1:$TOOL_PORT/v1
 default_model: local:smollm2
 metrics:
-  listen: /run/agnod/metrics.sock
+  listen: /run/agnod-metrics/metrics.sock
 mcp_servers:
   stub:
     command: [/usr/bin/python3, /opt/agnod-src/scripts/mcp-stub.py]
@@ -160,13 +160,13 @@ as bob agnoctl status alice-1 >"$WORK/bob-status.out" 2>"$WORK/bob-status.err"
 check "bob cannot see alice's run (not found)" sh -c "test $? = 1 && grep -q \"no run 'alice-1'\" '$WORK/bob-status.err'"
 
 # Metrics: the endpoint on a Unix socket under the hardened unit, and the op for any user (agnoctl metrics).
-in_ct curl -sf --unix-socket /run/agnod/metrics.sock http://agnod/metrics >"$WORK/metrics.out" 2>&1
-check "metrics: GET /metrics on /run/agnod/metrics.sock counts alice's completed run" \
+in_ct curl -sf --unix-socket /run/agnod-metrics/metrics.sock http://agnod/metrics >"$WORK/metrics.out" 2>&1
+check "metrics: GET /metrics on /run/agnod-metrics/metrics.sock counts alice's completed run" \
   grep -q 'agnod_runs_finished_total{status="COMPLETED",workflow="article"} 1' "$WORK/metrics.out"
 as bob agnoctl metrics >"$WORK/bob-metrics.out" 2>&1
 check "metrics: bob reads them with agnoctl metrics (his cancel counted)" \
   grep -q 'agnod_runs_finished_total{status="CANCELLED",workflow="article"} 1' "$WORK/bob-metrics.out"
-check "metrics: a gauge per user (alice has no live run)" grep -q 'agnod_active_runs{user="alice"} 0' "$WORK/bob-metrics.out"
+check "metrics: a gauge per user who started a run (alice has no live run: 0)" grep -q 'agnod_active_runs{user="alice"} 0' "$WORK/bob-metrics.out"
 
 # journalctl -u agnod shows the runs with their fields.
 sleep 0.2  # (journald writes asynchronously; the reads below retry for up to 5 s)

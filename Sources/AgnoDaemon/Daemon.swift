@@ -92,6 +92,7 @@ public final class Daemon: Sendable {
             case .accepted(let record):
                 runLog.accepted(record)
                 metrics.runStarted(workflow: record.workflow.name)
+                telemetry.noteUser(record.owner.user)
             case .started(let record): runLog.started(record)
             case .continued(let record): runLog.continued(record)
             case .resumed(let record): runLog.resumed(record)

@@ -144,6 +144,8 @@ import Testing
         let m = try Self.scrape(["--url", "http://127.0.0.1:\(port)/metrics"])
         #expect(m.value("agnod_runs_finished_total", ["workflow": "one", "status": "COMPLETED"]) == 1)
         #expect(m.value("agnod_model_tokens_total", ["kind": "output"]) == 3)
+        // The user's run ended before any scrape: the user still has a series, at 0.
+        #expect(m.value("agnod_active_runs", ["user": Self.userName]) == 0)
         let missing = try runProcess(
             URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/nope"])
         #expect(missing.stdout == "404")

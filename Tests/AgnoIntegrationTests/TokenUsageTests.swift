@@ -106,4 +106,17 @@ import Testing
         let status = try h.daemon.agnoctl(["status", runID])
         #expect(status.stdout.contains("Tokens:   ~12 tokens (0 in, 12 out)"))
     }
+
+    @Test func aProviderWithStreamUsageOffIsNotAskedForIt() async throws {
+        let h = try await Harness(
+            models: ["strict": .fast("owl", count: 7)], workflows: ["one.yaml": Fixtures.oneStep("one", model: "strict:m")],
+            providerSettings: ["strict": [("stream_usage", .bool(false))]])
+        defer { h.shutdownNow() }
+        let c = try h.connect()
+        let (_, id) = try c.startStreaming("one", input: "hello")
+        var cap = StreamCapture()
+        try c.capture(id, into: &cap)
+        #expect(h.models["strict"]!.stats.requests.first?["stream_options"] == nil)
+        #expect(cap.end?.metrics?.usageEstimated == true && cap.end?.metrics?.outputTokens == 7)
+    }
 }

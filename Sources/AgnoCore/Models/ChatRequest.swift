@@ -10,6 +10,9 @@ public struct ChatRequest: Sendable {
     public var toolChoice: JSONValue?
     public var temperature: Double?
     public var maxTokens: Int?
+    /// Whether to ask for the call's usage (`stream_options.include_usage`); a provider's `stream_usage: false`
+    /// turns it off for servers that refuse the option.
+    public var includeUsage = true
 
     public init(
         model: String, messages: [ChatMessage], tools: [JSONValue] = [], toolChoice: JSONValue? = nil, temperature: Double? = nil,
@@ -30,7 +33,7 @@ public struct ChatRequest: Sendable {
             ("messages", .array(messages.map(\.json))),
             ("stream", .bool(true)),
             // The tokens of the call, in a last chunk (OpenAI, vLLM, Ollama; servers that do not know it ignore it).
-            ("stream_options", .object([("include_usage", .bool(true))])),
+            ("stream_options", includeUsage ? .object([("include_usage", .bool(true))]) : nil),
             ("tools", tools.isEmpty ? nil : .array(tools)),
             ("tool_choice", tools.isEmpty ? nil : toolChoice),
             ("temperature", temperature.map(JSONValue.double)),

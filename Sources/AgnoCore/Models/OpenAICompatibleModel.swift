@@ -27,6 +27,8 @@ public struct OpenAICompatibleModel: ChatModel {
         http.headers.add(name: "Content-Type", value: "application/json")
         http.headers.add(name: "Accept", value: "text/event-stream")
         if let key { http.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        var request = request
+        request.includeUsage = provider.streamUsage
         http.body = .bytes(ByteBuffer(bytes: request.body.encoded))
 
         let started = ContinuousClock.now

@@ -17,6 +17,8 @@ public struct ProviderConfig: Sendable, Equatable {
     public var hint: String?
     /// Prices of this provider's models, by model name: a run's metrics get a `cost`.
     public var prices: [String: ModelPrice]
+    /// Whether requests ask for the usage (`stream_options.include_usage`); false for a server that refuses it.
+    public var streamUsage = true
 
     public init(
         name: String, baseURL: String, apiKeyEnv: String? = nil, apiKeyCredential: String? = nil,

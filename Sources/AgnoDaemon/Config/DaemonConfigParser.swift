@@ -102,11 +102,13 @@ public enum DaemonConfigParser {
             case "read_timeout": provider.readTimeout = try v.double("'read_timeout' of provider '\(name)'")
             case "hint": provider.hint = try v.string("'hint' of provider '\(name)'")
             case "prices": provider.prices = try prices(of: name, v)
+            case "stream_usage": provider.streamUsage = try v.bool("'stream_usage' of provider '\(name)'")
             default:
                 throw ConfigError.unknownKey(
                     key, keyNode, in: "provider '\(name)'",
                     known: [
                         "base_url", "api_key_env", "api_key_credential", "api_key", "connect_timeout", "read_timeout", "hint", "prices",
+                        "stream_usage",
                     ])
             }
         }

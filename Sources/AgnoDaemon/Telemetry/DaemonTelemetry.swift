@@ -10,8 +10,14 @@ final class DaemonTelemetry: Sendable {
     let metrics: AgnoMetrics
     /// Open client connections (the socket server counts them).
     let openConnections = Atomic<Int>(0)
-    /// Users that had a gauge: one whose runs all ended shows 0 (a series that vanished would look like a gap).
+    /// Users who started a run: one whose runs all ended shows 0 (a series that vanished would look like a gap).
     private let users = Mutex<Set<String>>([])
+
+    /// A run was accepted for `user`: from now on the user has a series in the per-user gauges.
+    func noteUser(_ user: String) {
+        guard registry != nil else { return }
+        _ = users.withLock { $0.insert(user) }
+    }
 
     /// What the metrics endpoint and the `metrics` op answer with (Prometheus text format 0.0.4).
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
