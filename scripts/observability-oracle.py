@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The observability tests' oracles (run with the venv of scripts/setup-observability-oracle.sh).
 
-  metrics (--unix PATH | --url URL | --stdin)
+  metrics (--unix PATH | --url URL | --stdin) [--openmetrics]
       Fetches GET /metrics (over a Unix socket or TCP) or reads the text from stdin, parses it with
-      prometheus_client's Prometheus text-format parser and prints {"content_type", "status", "samples":
+      prometheus_client's Prometheus text-format parser (with --openmetrics: asks for OpenMetrics with the
+      Accept header Prometheus sends and parses with prometheus_client's OpenMetrics parser) and prints {"content_type", "status", "samples":
       [[name, {labels}, value], ...]} as JSON. A parse error exits 1 with the parser's message.
   otlp-receiver --out FILE
       An OTLP/HTTP receiver on 127.0.0.1 (a free port, printed as the first line on stdout): each POST /v1/traces, protobuf
@@ -30,7 +31,10 @@ class UnixHTTPConnection(http.client.HTTPConnection):
 
 
 def metrics(args):
-    from prometheus_client.parser import text_string_to_metric_families
+    if args.openmetrics:
+        from prometheus_client.openmetrics.parser import text_string_to_metric_families
+    else:
+        from prometheus_client.parser import text_string_to_metric_families
 
     content_type, status = None, None
     if args.stdin:
@@ -43,7 +47,8 @@ def metrics(args):
 
             u = urlsplit(args.url)
             conn, path = http.client.HTTPConnection(u.hostname, u.port), u.path or "/metrics"
-        conn.request("GET", path)
+        accept = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5" if args.openmetrics else "text/plain"
+        conn.request("GET", path, headers={"Accept": accept})
         response = conn.getresponse()
         status, content_type = response.status, response.getheader("Content-Type")
         text = response.read().decode("utf-8")
@@ -97,6 +102,7 @@ def main():
     m.add_argument("--unix")
     m.add_argument("--url")
     m.add_argument("--stdin", action="store_true")
+    m.add_argument("--openmetrics", action="store_true")
     r = sub.add_parser("otlp-receiver")
     r.add_argument("--out", required=True)
     args = p.parse_args()

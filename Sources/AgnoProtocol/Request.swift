@@ -32,7 +32,7 @@ public enum Request: Sendable, Equatable {
         case "tool_calls": self = .toolCalls(try ToolCallsRequest(params))
         case "check": self = .check(try CheckRequest(params))
         case "continue": self = .continue(try ContinueRequest(params))
-        case "metrics": self = .metrics(MetricsRequest())
+        case "metrics": self = .metrics(try MetricsRequest(params))
         default:
             throw ProtocolError(
                 .unknownOp,
@@ -72,7 +72,7 @@ public enum Request: Sendable, Equatable {
         case .toolCalls(let r): return r.parameters
         case .check(let r): return r.parameters
         case .continue(let r): return r.parameters
-        case .metrics: return []
+        case .metrics(let r): return r.format == .prometheus ? [] : [("format", .string(r.format.rawValue))]
         }
     }
 

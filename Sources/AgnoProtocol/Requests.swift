@@ -17,9 +17,24 @@ public struct WorkflowsRequest: Sendable, Equatable {
     public init() {}
 }
 
-/// `metrics`: the daemon's metrics (Prometheus text format) as `{"content_type", "text"}`.
+/// `metrics`: the daemon's metrics as `{"content_type", "text"}`, in the Prometheus text format or OpenMetrics 1.0.
 public struct MetricsRequest: Sendable, Equatable {
-    public init() {}
+    public enum Format: String, Sendable {
+        case prometheus
+        case openMetrics = "openmetrics"
+    }
+
+    public var format: Format
+
+    public init(format: Format = .prometheus) { self.format = format }
+
+    init(_ p: Params) throws(ProtocolError) {
+        let name = try p.optionalString("format") ?? Format.prometheus.rawValue
+        guard let format = Format(rawValue: name) else {
+            throw .badRequest("parameter 'format' must be \"prometheus\" or \"openmetrics\", not \"\(name)\"")
+        }
+        self.format = format
+    }
 }
 
 /// What happens to a streamed run when its client's connection closes.

@@ -89,9 +89,15 @@ import Testing
         let op = try h.connect().resultOf(.metrics(MetricsRequest()))
         #expect(op["content_type"]?.stringValue == http.contentType)
         let viaOp = try Self.scrape(["--stdin"], stdin: try #require(op["text"]?.stringValue))
+        // OpenMetrics 1.0 when asked (Prometheus's Accept header; the op's format), read by the OpenMetrics parser.
+        let open = try Self.scrape(["--unix", endpoint, "--openmetrics"])
+        #expect(open.contentType == "application/openmetrics-text; version=1.0.0; charset=utf-8")
+        let openOp = try h.connect().resultOf(.metrics(MetricsRequest(format: .openMetrics)))
+        #expect(openOp["text"]?.stringValue?.hasSuffix("# EOF\n") == true)
+        let viaOpenOp = try Self.scrape(["--stdin", "--openmetrics"], stdin: try #require(openOp["text"]?.stringValue))
         let user = Self.userName
 
-        for m in [http, viaOp] {
+        for m in [http, viaOp, open, viaOpenOp] {
             #expect(m.value("agnod_runs_started_total", ["workflow": "article"]) == 3)
             #expect(m.value("agnod_runs_started_total", ["workflow": "failing"]) == 2)
             #expect(m.value("agnod_runs_started_total", ["workflow": "stall"]) == 3)

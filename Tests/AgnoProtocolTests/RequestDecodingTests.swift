@@ -10,11 +10,31 @@ import Testing
     }
 
     @Test func startWithEveryParameterIsRead() throws {
-        guard case .request(let id, .start(let start)) = decode(#"{"id":"a","op":"start","workflow":"article","input":"x","stream":true,"run_id":"r-1","session_id":"s","on_disconnect":"cancel","future":1}"#) else {
-            Issue.record("not a start request"); return
+        guard
+            case .request(let id, .start(let start)) = decode(
+                #"{"id":"a","op":"start","workflow":"article","input":"x","stream":true,"run_id":"r-1","session_id":"s","on_disconnect":"cancel","future":1}"#
+            )
+        else {
+            Issue.record("not a start request")
+            return
         }
         #expect(id == .string("a"))
         #expect(start == StartRequest(workflow: "article", input: "x", stream: true, runID: "r-1", sessionID: "s", onDisconnect: .cancel))
+    }
+
+    @Test func metricsTakesAnOptionalFormatAndRefusesAnUnknownOne() {
+        guard case .request(_, .metrics(let plain)) = decode(#"{"id":1,"op":"metrics"}"#),
+            case .request(_, .metrics(let open)) = decode(#"{"id":2,"op":"metrics","format":"openmetrics"}"#)
+        else {
+            Issue.record("not metrics requests")
+            return
+        }
+        #expect(plain.format == .prometheus && open.format == .openMetrics)
+        let (id, error) = failure(#"{"id":3,"op":"metrics","format":"xml"}"#)!
+        #expect(id == .int(3) && error.code == .badRequest && error.message.contains(#"'format' must be "prometheus" or "openmetrics""#))
+        #expect(
+            Request.metrics(MetricsRequest(format: .openMetrics)).encoded(id: .int(4))
+                == Array(#"{"id":4,"op":"metrics","format":"openmetrics"}"#.utf8))
     }
 
     @Test func invalidJSONIsABadRequestWithNullID() {
@@ -25,7 +45,10 @@ import Testing
     }
 
     @Test func invalidUTF8IsABadRequestThatSaysSo() {
-        guard case .failure(let id, let error) = IncomingRequest.decode([0xFF, 0xFE]) else { Issue.record("decoded"); return }
+        guard case .failure(let id, let error) = IncomingRequest.decode([0xFF, 0xFE]) else {
+            Issue.record("decoded")
+            return
+        }
         #expect(id == .null)
         #expect(error.code == .badRequest && error.message.contains("UTF-8"))
     }
@@ -60,7 +83,10 @@ import Testing
     @Test func listStatusesMustBeKnown() {
         let (_, error) = failure(#"{"id":1,"op":"list","status":["RUNNING","DONE"]}"#)!
         #expect(error.code == .badRequest && error.message.contains("DONE"))
-        guard case .request(_, .list(let list)) = decode(#"{"id":1,"op":"list","status":["running"],"limit":5}"#) else { Issue.record("no list"); return }
+        guard case .request(_, .list(let list)) = decode(#"{"id":1,"op":"list","status":["running"],"limit":5}"#) else {
+            Issue.record("no list")
+            return
+        }
         #expect(list.statuses == [.running] && list.limit == 5 && !list.allUsers)
     }
 
@@ -80,7 +106,8 @@ import Testing
         ]
         for request in requests {
             guard case .request(let id, let decoded) = IncomingRequest.decode(request.encoded(id: .int(9))) else {
-                Issue.record("\(request.op) did not decode"); continue
+                Issue.record("\(request.op) did not decode")
+                continue
             }
             #expect(id == .int(9))
             #expect(decoded == request)

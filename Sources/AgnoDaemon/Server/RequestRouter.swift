@@ -15,7 +15,7 @@ struct RequestRouter {
         case .toolCalls(let r): try await ToolCallsHandler().handle(r, exchange)
         case .check(let r): try await CheckHandler().handle(r, exchange)
         case .continue(let r): try await ContinueHandler().handle(r, exchange)
-        case .metrics: try await MetricsHandler().handle(exchange)
+        case .metrics(let r): try await MetricsHandler().handle(r, exchange)
         }
     }
 }

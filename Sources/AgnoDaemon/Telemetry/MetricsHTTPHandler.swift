@@ -1,7 +1,8 @@
 import NIOCore
 import NIOHTTP1
 
-/// Answers `GET /metrics` (and `/`) with the metrics; any other path is 404, any other method 405.
+/// Answers `GET /metrics` (and `/`) with the metrics, in OpenMetrics 1.0 when the `Accept` header asks for it
+/// (Prometheus does), else the Prometheus text format; any other path is 404, any other method 405.
 final class MetricsHTTPHandler: ChannelInboundHandler, Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -19,7 +20,11 @@ final class MetricsHTTPHandler: ChannelInboundHandler, Sendable {
         } else if path != "/metrics" && path != "/" {
             (status, type, body) = (.notFound, "text/plain", "the metrics are at /metrics\n")
         } else if let text = render() {
-            (status, type, body) = (.ok, DaemonTelemetry.contentType, text)
+            if OpenMetricsText.isWanted(accept: head.headers.first(name: "Accept")) {
+                (status, type, body) = (.ok, OpenMetricsText.contentType, OpenMetricsText.from(prometheus: text))
+            } else {
+                (status, type, body) = (.ok, DaemonTelemetry.contentType, text)
+            }
         } else {
             (status, type, body) = (.serviceUnavailable, "text/plain", "metrics are off\n")
         }
