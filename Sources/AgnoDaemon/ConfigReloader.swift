@@ -45,6 +45,14 @@ struct ConfigReloader {
             new.postgres = old.postgres
             new.storePassword = old.storePassword
         }
+        if new.metrics != old.metrics {
+            restartOnly.append("metrics")
+            new.metrics = old.metrics
+        }
+        if new.tracing != old.tracing {
+            restartOnly.append("tracing")
+            new.tracing = old.tracing
+        }
         if new.mcpServers != old.mcpServers {
             restartOnly.append("mcp_servers")
             new.mcpServers = old.mcpServers

@@ -53,6 +53,13 @@ import Testing
         #expect(try take(&acc, #"{"choices":[],"usage":{"prompt_tokens":17,"completion_tokens":5,"total_tokens":22}}"#) == nil)
         #expect(acc.metrics == RunMetrics(inputTokens: 17, outputTokens: 5, totalTokens: 22, modelCalls: 1))
         #expect(acc.turn().content == "a b c")
+        // A usage with impossible counts is ignored (the pieces are counted): a provider's bug must not stop agnod.
+        var negative = ChatStreamAccumulator()
+        _ = try take(&negative, #"{"choices":[{"index":0,"delta":{"content":"x"}}]}"#)
+        _ = try take(&negative, #"{"choices":[],"usage":{"prompt_tokens":-4,"completion_tokens":2}}"#)
+        #expect(negative.metrics == RunMetrics(outputTokens: 1, modelCalls: 1, usageEstimated: true))
+        _ = try take(&negative, #"{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":9223372036854775807}}"#)
+        #expect(negative.metrics.usageEstimated)
         // A usage without the counts is ignored.
         var other = ChatStreamAccumulator()
         _ = try take(&other, #"{"choices":[{"index":0,"delta":{"content":"x"}}],"usage":null}"#)

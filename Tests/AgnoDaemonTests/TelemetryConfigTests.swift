@@ -35,6 +35,11 @@ import Testing
         #expect(path.tracing.endpoint == "http://c:4318/otlp/v1/traces")
     }
 
+    @Test func theTracingEndpointIsLoggedWithoutCredentials() {
+        #expect(TracingSetup.shown("https://user:s3cret@otel.example:4318/v1/traces?token=abc") == "https://otel.example:4318/v1/traces")
+        #expect(TracingSetup.shown("http://127.0.0.1:4318/v1/traces") == "http://127.0.0.1:4318/v1/traces")
+    }
+
     @Test func mistakesAreNamedWithTheirLine() {
         let typo = error("metrics:\n  enabled: true\n  lisen: 127.0.0.1:9464\n")
         #expect(typo?.line == 3 && typo?.reason.contains("did you mean 'listen'") == true)
@@ -46,6 +51,10 @@ import Testing
         let proto = error("tracing:\n  endpoint: http://c:4318\n  protocol: grpc\n")
         #expect(proto?.line == 3 && proto?.reason.contains("http/protobuf or http/json") == true)
         #expect(error("tracing:\n  endpont: http://c:4318\n")?.reason.contains("did you mean 'endpoint'") == true)
+        #expect(error("tracing:\n  endpoint: http://c:4318\n  export_delay: 0\n")?.reason.contains("at least 10ms") == true)
+        #expect(error("metrics:\n  listen: 127.evil.example:9464\n")?.reason.contains("must be a loopback address") == true)
+        let own = error("socket: /run/agnod/agnod.sock\nmetrics:\n  listen: /run/agnod/agnod.sock\n")
+        #expect(own?.line == 3 && own?.reason.contains("agnod's own socket") == true)
         let price = error("providers:\n  p:\n    base_url: http://h/v1\n    prices:\n      m: {input: 1, ouput: 2}\n")
         #expect(price?.line == 5 && price?.reason.contains("did you mean 'output'") == true)
         #expect(error("providers:\n  p:\n    base_url: http://h/v1\n    prices:\n      m: {input: -1}\n")?.reason.contains("≥ 0") == true)

@@ -44,6 +44,18 @@ import Testing
         return Scrape(contentType: json["content_type"]?.stringValue, samples: samples)
     }
 
+    /// Scrapes until `ready` holds (a run's end reaches its reader just before the daemon counts it), for at
+    /// most 10 s; returns the last scrape either way, so the test's expectations say what was missing.
+    static func scrape(_ arguments: [String], until ready: (Scrape) -> Bool) throws -> Scrape {
+        let deadline = ContinuousClock.now + .seconds(10)
+        var last = try scrape(arguments)
+        while !ready(last), ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+            last = try scrape(arguments)
+        }
+        return last
+    }
+
     static var userName: String { String(cString: getpwuid(getuid())!.pointee.pw_name) }
 
     @Test(.enabled(if: python != nil, "set AGNOD_OBS_PYTHON (scripts/setup-observability-oracle.sh)"))
@@ -84,7 +96,9 @@ import Testing
         let queued = try h.connect().resultOf(.start(StartRequest(workflow: "stall", input: "z")))
         #expect(queued["status"]?.stringValue == "PENDING")
 
-        let http = try Self.scrape(["--unix", endpoint])
+        let http = try Self.scrape(["--unix", endpoint]) {
+            $0.value("agnod_runs_finished_total", ["workflow": "stall", "status": "CANCELLED"]) == 1
+        }
         #expect(http.contentType == "text/plain; version=0.0.4; charset=utf-8")
         let op = try h.connect().resultOf(.metrics(MetricsRequest()))
         #expect(op["content_type"]?.stringValue == http.contentType)
@@ -128,9 +142,13 @@ import Testing
         // Settled runs go on counting after a scrape: the RUNNING one cancelled now ends CANCELLED.
         _ = try h.connect().resultOf(.cancel(CancelRequest(runID: running)))
         try c.capture(rid, into: &live)
-        let after = try Self.scrape(["--unix", endpoint])
-        #expect(after.value("agnod_runs_finished_total", ["workflow": "stall", "status": "CANCELLED"]) ?? 0 >= 2)
-        #expect(after.value("agnod_active_runs", ["user": user]) ?? -1 <= 1)
+        let after = try Self.scrape(["--unix", endpoint]) {
+            $0.value("agnod_runs_finished_total", ["workflow": "stall", "status": "CANCELLED"]) == 2
+        }
+        #expect(after.value("agnod_runs_finished_total", ["workflow": "stall", "status": "CANCELLED"]) == 2)
+        // The queued run took the freed slot: still one RUNNING, none waiting.
+        let active = try Self.scrape(["--unix", endpoint]) { $0.value("agnod_queued_runs", ["user": user]) == 0 }
+        #expect(active.value("agnod_active_runs", ["user": user]) == 1 && active.value("agnod_queued_runs", ["user": user]) == 0)
     }
 
     @Test(.enabled(if: python != nil, "set AGNOD_OBS_PYTHON (scripts/setup-observability-oracle.sh)"))
@@ -147,7 +165,9 @@ import Testing
         var cap = StreamCapture()
         try c.capture(id, into: &cap)
         #expect(cap.end?.status == .completed)
-        let m = try Self.scrape(["--url", "http://127.0.0.1:\(port)/metrics"])
+        let m = try Self.scrape(["--url", "http://127.0.0.1:\(port)/metrics"]) {
+            $0.value("agnod_runs_finished_total", ["workflow": "one", "status": "COMPLETED"]) == 1
+        }
         #expect(m.value("agnod_runs_finished_total", ["workflow": "one", "status": "COMPLETED"]) == 1)
         #expect(m.value("agnod_model_tokens_total", ["kind": "output"]) == 3)
         // The user's run ended before any scrape: the user still has a series, at 0.

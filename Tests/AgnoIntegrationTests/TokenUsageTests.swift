@@ -107,6 +107,58 @@ import Testing
         #expect(status.stdout.contains("Tokens:   ~12 tokens (0 in, 12 out)"))
     }
 
+    @Test func aServerThatRefusesStreamOptionsIsAskedAgainWithoutThemAndNotAskedAgain() async throws {
+        let strict = ScriptedModelServer { body, _ in
+            if body["stream_options"] != nil {
+                return .httpError(status: 400, body: #"{"error":{"message":"Unrecognized request argument supplied: stream_options"}}"#)
+            }
+            return .words("ok", count: 6)
+        }
+        let h = try await Harness(models: ["old": strict], workflows: ["one.yaml": Fixtures.oneStep("one", model: "old:m")])
+        defer { h.shutdownNow() }
+        let c = try h.connect()
+        for _ in 0..<2 {
+            let (_, id) = try c.startStreaming("one", input: "hello")
+            var cap = StreamCapture()
+            try c.capture(id, into: &cap)
+            #expect(cap.end?.status == .completed, "\(cap.end?.error ?? "")")
+            #expect(cap.end?.metrics?.usageEstimated == true && cap.end?.metrics?.outputTokens == 6)
+        }
+        // Refused once, asked again without; the second run does not ask at all.
+        #expect(strict.stats.requests.map { $0["stream_options"] != nil } == [true, false, false])
+    }
+
+    @Test func aStepInALoopAddsUpItsIterationsInItsSummary() async throws {
+        let loop = """
+            name: loop
+            agents:
+              a: {name: A, model: "m:x", instructions: Go on}
+            steps:
+              - type: Loop
+                name: again
+                max_iterations: 2
+                end_condition: 'current_iteration >= 2'
+                steps:
+                  - {name: draft, agent: a}
+            """
+        let h = try await Harness(models: ["m": .fast("w", count: 5)], workflows: ["loop.yaml": loop])
+        defer { h.shutdownNow() }
+        let c = try h.connect()
+        let (_, id) = try c.startStreaming("loop", input: "x")
+        var cap = StreamCapture()
+        try c.capture(id, into: &cap)
+        #expect(cap.end?.status == .completed)
+        let draft = try #require(cap.end?.steps.first { $0.name == "draft" }?.metrics)
+        #expect(draft.modelCalls == 2 && draft.outputTokens == 10)
+        // Each iteration's StepCompleted reports its own call; the summary and the run count both.
+        let perIteration = cap.events.filter {
+            $0.event["event"]?.stringValue == "StepCompleted" && $0.event["step_name"]?.stringValue == "draft"
+        }
+        .compactMap { $0.event["metrics"].flatMap(RunMetrics.init(json:))?.outputTokens }
+        #expect(perIteration == [5, 5])
+        #expect(cap.end?.metrics?.outputTokens == 10 && cap.end?.metrics?.totalTokens == draft.totalTokens)
+    }
+
     @Test func aProviderWithStreamUsageOffIsNotAskedForIt() async throws {
         let h = try await Harness(
             models: ["strict": .fast("owl", count: 7)], workflows: ["one.yaml": Fixtures.oneStep("one", model: "strict:m")],

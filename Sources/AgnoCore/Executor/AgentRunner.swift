@@ -174,12 +174,13 @@ struct AgentRunner: Sendable {
                     ended.durationMS = ms
                     switch outcome {
                     case .success(let result):
-                        environment.metrics.toolCall(tool: call.name, succeeded: true)
+                        environment.metrics.toolCall(tool: call.name, succeeded: true)  // (a known tool: it ran)
                         ended.result = result
                         record.emit(events.agent(.toolCallCompleted, context, [("tool", eventTool(ended, ended: true))]), toolCall: ended)
                         return (position, result)
                     case .failure(let error):
-                        environment.metrics.toolCall(tool: call.name, succeeded: false)
+                        // A name the model made up is not a label (unbounded, and the model's own text).
+                        environment.metrics.toolCall(tool: byName[call.name] == nil ? "unknown" : call.name, succeeded: false)
                         let message = (error as? ToolError)?.message ?? "\(error)"
                         ended.error = message
                         record.emit(events.agent(.toolCallError, context, [("tool", eventTool(ended, ended: true))]), toolCall: ended)

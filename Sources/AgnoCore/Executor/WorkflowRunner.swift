@@ -38,22 +38,26 @@ public struct WorkflowRunner: Sendable {
         } else {
             outcome = await walker.sequence(steps, input: input, scope: WalkScope())
         }
+        // One end time for the final event's metrics and the summary's finished_at.
+        let end = Date()
         switch outcome {
         case .completed(let output, _):
-            if Task.isCancelled { return cancelled(record, events, content: output) }
+            if Task.isCancelled { return cancelled(record, events, content: output, end: end) }
             record.finish(
                 .completed, content: output, error: nil,
                 finalEvent: events.workflow(
-                    .workflowCompleted, [("content", .string(output)), ("metrics", record.metricsAtEnd?.json)]))
+                    .workflowCompleted, [("content", .string(output)), ("metrics", record.metrics(endingAt: end)?.json)]), at: end)
         case .failed(let message):
             record.finish(
                 .error, content: progress.lastContent, error: message,
-                finalEvent: events.workflow(.workflowError, [("error", .string(message)), ("metrics", record.metricsAtEnd?.json)]))
+                finalEvent: events.workflow(
+                    .workflowError, [("error", .string(message)), ("metrics", record.metrics(endingAt: end)?.json)]),
+                at: end)
         case .cancelled(let partial):
             _ = partial
-            cancelled(record, events, content: record.summary.content ?? progress.lastContent)
+            cancelled(record, events, content: record.summary.content ?? progress.lastContent, end: end)
         case .paused(let requirement):
-            if Task.isCancelled { return cancelled(record, events, content: progress.lastContent) }
+            if Task.isCancelled { return cancelled(record, events, content: progress.lastContent, end: end) }
             record.pause(
                 requirement, content: progress.lastContent,
                 finalEvent: events.workflow(
@@ -65,12 +69,13 @@ public struct WorkflowRunner: Sendable {
         }
     }
 
-    private func cancelled(_ record: RunRecord, _ events: RunEvents, content: String?) {
+    private func cancelled(_ record: RunRecord, _ events: RunEvents, content: String?, end: Date) {
         let reason = record.cancelReason ?? "cancelled"
         record.finish(
             .cancelled, content: content, error: nil,
             finalEvent: events.workflow(
                 .workflowCancelled,
-                [("reason", .string(reason)), ("is_cancelled", .bool(true)), ("metrics", record.metricsAtEnd?.json)]))
+                [("reason", .string(reason)), ("is_cancelled", .bool(true)), ("metrics", record.metrics(endingAt: end)?.json)]),
+            at: end)
     }
 }

@@ -16,6 +16,8 @@ public struct ChatStreamAccumulator: Sendable {
     /// Chunks that carried text or a tool-call piece: the output tokens when the provider reports no usage
     /// (llama.cpp's server streams one token per chunk).
     public private(set) var pieces = 0
+    /// Token counts a provider may report; anything else (negative, absurd) is ignored and the pieces counted.
+    static let plausible = 0...(1 << 40)
     /// Whether `[DONE]` was seen.
     public private(set) var done = false
 
@@ -37,8 +39,11 @@ public struct ChatStreamAccumulator: Sendable {
             let message = err["message"]?.stringValue ?? err.stringValue ?? err.encodedString
             throw ModelError(.brokenStream, "the model reported an error mid-stream: \(message)")
         }
-        if let u = chunk["usage"], let input = u["prompt_tokens"]?.intValue, let output = u["completion_tokens"]?.intValue {
-            usage = (input, output, u["total_tokens"]?.intValue ?? input + output)
+        if let u = chunk["usage"], let input = u["prompt_tokens"]?.intValue, let output = u["completion_tokens"]?.intValue,
+            Self.plausible.contains(input), Self.plausible.contains(output)
+        {
+            let total = u["total_tokens"]?.intValue ?? input + output
+            usage = (input, output, Self.plausible.contains(total) ? total : input + output)
         }
         guard let choice = chunk["choices"]?.arrayValue?.first else { return nil }
         if let reason = choice["finish_reason"]?.stringValue { finishReason = reason }

@@ -22,36 +22,37 @@ public struct OpenAICompatibleModel: ChatModel {
         if key == nil, let env = provider.apiKeyEnv, provider.apiKeyCredential == nil {
             throw ModelError(.notConfigured, "\(whereText) needs an API key in the environment variable \(env), which is not set for agnod")
         }
-        var http = HTTPClientRequest(url: provider.chatCompletionsURL)
-        http.method = .POST
-        http.headers.add(name: "Content-Type", value: "application/json")
-        http.headers.add(name: "Accept", value: "text/event-stream")
-        if let key { http.headers.add(name: "Authorization", value: "Bearer \(key)") }
         var request = request
-        request.includeUsage = provider.streamUsage
-        http.body = .bytes(ByteBuffer(bytes: request.body.encoded))
-
+        request.includeUsage = provider.streamUsage && !UsageRefusals.shared.refuses(provider)
         let started = ContinuousClock.now
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(http, timeout: .seconds(Int64(provider.connectTimeout + provider.readTimeout)))
-        } catch {
-            throw translate(error, phase: .connecting, key: key)
-        }
-        guard (200..<300).contains(response.status.code) else {
-            throw await httpError(response, key: key)
+        var response = try await send(request, key: key)
+        if !(200..<300).contains(response.status.code) {
+            let error = await httpError(response, key: key)
+            // A server that refuses `stream_options` (some answer 400 to an option they do not know): asked
+            // again without it, and not asked again for this provider; its tokens are then counted.
+            guard request.includeUsage, [400, 422].contains(Int(response.status.code)), error.message.contains("stream_options") else {
+                throw error
+            }
+            UsageRefusals.shared.note(provider)
+            request.includeUsage = false
+            response = try await send(request, key: key)
+            guard (200..<300).contains(response.status.code) else { throw await httpError(response, key: key) }
         }
         var parser = SSEParser()
         var accumulator = ChatStreamAccumulator()
         var firstPiece: ContinuousClock.Instant?
+        // Time spent waiting for the store (backpressure) is agnod's, not the model's.
+        var paced = Duration.zero
         do {
             for try await buffer in response.body {
                 try parser.feed(buffer.readableBytesView) { data in
                     if let delta = try accumulator.take(data) { onContent(delta) }
                 }
-                if firstPiece == nil && accumulator.pieces > 0 { firstPiece = .now }
+                if firstPiece == nil && accumulator.pieces > 0 { firstPiece = .now - paced }
                 if accumulator.done { break }
+                let waited = ContinuousClock.now
                 await pace()
+                paced += .now - waited
             }
             try parser.finish { data in
                 if let delta = try accumulator.take(data) { onContent(delta) }
@@ -69,13 +70,28 @@ public struct OpenAICompatibleModel: ChatModel {
                 .brokenStream, "\(whereText): the stream ended before the answer was complete (no finish_reason and no [DONE])")
         }
         turn.metrics.timeToFirstToken = firstPiece.map { Self.seconds($0 - started) }
-        turn.metrics.duration = Self.seconds(.now - started)
+        turn.metrics.duration = Self.seconds(.now - started - paced)
         turn.metrics.cost = provider.prices[request.model]?.cost(of: turn.metrics)
         return turn
     }
 
     static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    /// Sends one streamed request; the answer's head is back.
+    private func send(_ request: ChatRequest, key: String?) async throws -> HTTPClientResponse {
+        var http = HTTPClientRequest(url: provider.chatCompletionsURL)
+        http.method = .POST
+        http.headers.add(name: "Content-Type", value: "application/json")
+        http.headers.add(name: "Accept", value: "text/event-stream")
+        if let key { http.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        http.body = .bytes(ByteBuffer(bytes: request.body.encoded))
+        do {
+            return try await client.execute(http, timeout: .seconds(Int64(provider.connectTimeout + provider.readTimeout)))
+        } catch {
+            throw translate(error, phase: .connecting, key: key)
+        }
     }
 
     private enum Phase { case connecting, streaming }

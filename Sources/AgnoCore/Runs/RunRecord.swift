@@ -115,8 +115,8 @@ public final class RunRecord: Sendable {
         return metrics
     }
 
-    /// The run's metrics as its final event reports them: what it used, over its time until now.
-    public var metricsAtEnd: RunMetrics? { state.withLock { metrics(of: $0, until: Date()) } }
+    /// The run's metrics as its final event reports them: what it used, from its start until `end`.
+    public func metrics(endingAt end: Date) -> RunMetrics? { state.withLock { metrics(of: $0, until: end) } }
 
     /// A run that goes on from its stored state (after a pause was answered, or after a restart): PENDING,
     /// with its steps, content, reviews and seq as stored; `ledger` holds what it did.
@@ -199,10 +199,14 @@ public final class RunRecord: Sendable {
         /// The run's metrics: a step adds its model calls' here as it ends.
         public var metrics: RunMetrics?
 
-        /// Records an agent step's metrics in its summary and adds them to the run's.
+        /// Adds an agent step's metrics (one attempt, or one loop iteration) to its summary entry, which so
+        /// counts every attempt and iteration of the node (its duration: the latest's), and to the run's.
         public mutating func record(_ stepMetrics: RunMetrics?, step index: Int) {
             guard let stepMetrics else { return }
-            steps[index].metrics = stepMetrics
+            var step = steps[index].metrics ?? RunMetrics()
+            step.add(stepMetrics)
+            step.duration = stepMetrics.duration
+            steps[index].metrics = step
             var run = metrics ?? RunMetrics()
             run.add(stepMetrics)
             metrics = run
@@ -211,14 +215,14 @@ public final class RunRecord: Sendable {
 
     /// Ends the run: sets the terminal status and stores the final event with the summary in one commit;
     /// once that is stored, live subscriptions get the event and end.
-    public func finish(_ status: RunStatus, content: String?, error: String?, finalEvent: JSONValue) {
+    public func finish(_ status: RunStatus, content: String?, error: String?, finalEvent: JSONValue, at end: Date = Date()) {
         let json = finalEvent.encoded
         state.withLock { s in
             guard s.takesEvents else { return }
             s.status = status
             s.content = content
             s.error = error
-            s.finishedAt = Date()
+            s.finishedAt = end
             terminate(json, in: &s)
         }
     }

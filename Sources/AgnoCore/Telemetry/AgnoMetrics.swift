@@ -60,9 +60,12 @@ public final class AgnoMetrics: Sendable {
         if let ttft = call.timeToFirstToken {
             Timer(label: MetricName.timeToFirstToken, dimensions: labels, factory: factory).record(ttft)
         }
-        Counter(label: MetricName.tokens, dimensions: [("kind", "input")] + labels, factory: factory).increment(by: call.inputTokens)
-        Counter(label: MetricName.tokens, dimensions: [("kind", "output")] + labels, factory: factory).increment(by: call.outputTokens)
-        if let cost = call.cost {
+        // Counters only go up (a negative amount would stop the process in swift-prometheus).
+        Counter(label: MetricName.tokens, dimensions: [("kind", "input")] + labels, factory: factory).increment(
+            by: max(0, call.inputTokens))
+        Counter(label: MetricName.tokens, dimensions: [("kind", "output")] + labels, factory: factory).increment(
+            by: max(0, call.outputTokens))
+        if let cost = call.cost, cost.isFinite, cost >= 0 {
             FloatingPointCounter(label: MetricName.cost, dimensions: labels, factory: factory).increment(by: cost)
         }
     }

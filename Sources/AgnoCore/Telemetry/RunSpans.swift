@@ -17,7 +17,7 @@ enum RunSpans {
             let summary = record.summary
             span.attributes["status"] = summary.status.rawValue
             if let metrics = summary.metrics { tokens(metrics, on: span) }
-            if summary.status == .error { span.setStatus(SpanStatus(code: .error, message: summary.error)) }
+            if summary.status == .error { span.setStatus(SpanStatus(code: .error, message: summary.error.map(cut))) }
         }
     }
 
@@ -36,7 +36,7 @@ enum RunSpans {
             case .completed: span.attributes["step.status"] = "COMPLETED"
             case .failed(let message):
                 span.attributes["step.status"] = "ERROR"
-                span.setStatus(SpanStatus(code: .error, message: message))
+                span.setStatus(SpanStatus(code: .error, message: cut(message)))
             case .cancelled: span.attributes["step.status"] = "CANCELLED"
             case .paused: span.attributes["step.status"] = "PAUSED"
             }
@@ -67,10 +67,15 @@ enum RunSpans {
             span.attributes["tool.call_id"] = call.id
             let outcome = await body()
             if case .failure(let error) = outcome {
-                span.setStatus(SpanStatus(code: .error, message: (error as? ToolError)?.message ?? "\(error)"))
+                span.setStatus(SpanStatus(code: .error, message: cut((error as? ToolError)?.message ?? "\(error)")))
             }
             return outcome
         }
+    }
+
+    /// Error texts go to the collector cut to 200 characters (they may quote a tool's arguments).
+    static func cut(_ message: String) -> String {
+        message.count <= 200 ? message : String(message.prefix(200)) + "…"
     }
 
     static func tokens(_ metrics: RunMetrics, on span: any Span) {

@@ -28,13 +28,20 @@ extension DaemonConfigParser {
         }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        let loopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        var v4 = in_addr()
+        let loopback = host == "localhost" || host == "::1" || (inet_pton(AF_INET, host, &v4) == 1 && host.hasPrefix("127."))
         guard loopback else {
             throw v.error(
                 "'metrics.listen' must be a loopback address (127.0.0.1, ::1, localhost) or a Unix socket path, not '\(host)': the metrics name the users of this machine"
             )
         }
         return .tcp(host: host == "localhost" ? "127.0.0.1" : host, port: port)
+    }
+
+    static func atLeastTenMilliseconds(_ v: YAMLValue, _ what: String) throws(ConfigError) -> Double {
+        let seconds = try v.duration(what)
+        guard seconds >= 0.01 else { throw v.error("\(what) must be at least 10ms, not \(seconds) s") }
+        return seconds
     }
 
     /// `tracing: {endpoint, protocol, service_name, export_delay, export_timeout}`.
@@ -56,8 +63,8 @@ extension DaemonConfigParser {
                 }
                 config.wireProtocol = p
             case "service_name": config.serviceName = try v.string("'tracing.service_name'")
-            case "export_delay": config.exportDelay = try v.duration("'tracing.export_delay'")
-            case "export_timeout": config.exportTimeout = try v.duration("'tracing.export_timeout'")
+            case "export_delay": config.exportDelay = try atLeastTenMilliseconds(v, "'tracing.export_delay'")
+            case "export_timeout": config.exportTimeout = try atLeastTenMilliseconds(v, "'tracing.export_timeout'")
             default:
                 throw ConfigError.unknownKey(
                     key, keyNode, in: "'tracing'", known: ["endpoint", "protocol", "service_name", "export_delay", "export_timeout"])

@@ -20,6 +20,7 @@ public enum DaemonConfigParser {
 
     static func parse(_ doc: YAMLDocument) throws(ConfigError) -> DaemonConfig {
         var config = DaemonConfig()
+        var metricsNode: YAMLValue?
         config.file = doc.file
         if doc.root.isNull { return config }
         for (key, keyNode, value) in try doc.root.keyedMapping("the configuration") where !value.isNull {
@@ -43,7 +44,9 @@ public enum DaemonConfigParser {
             case "tool_call_limit": config.toolCallLimit = try positive(value, "'tool_call_limit'", allowZero: true)
             case "tools": try tools(value, into: &config)
             case "web_search": config.webSearch = try webSearch(value)  // DESIGN.md's place for it; `tools.web_search` too
-            case "metrics": config.metrics = try metrics(value)
+            case "metrics":
+                config.metrics = try metrics(value)
+                metricsNode = value
             case "tracing": config.tracing = try tracing(value)
             case "mcp_servers":
                 for (name, entry) in try value.mapping("'mcp_servers'") {
@@ -57,6 +60,9 @@ public enum DaemonConfigParser {
                         "shutdown_grace", "retention", "tool_call_limit", "tools", "web_search", "mcp_servers", "metrics", "tracing",
                     ])
             }
+        }
+        if let metricsNode, config.metrics.listen == .unix(path: config.socket) {
+            throw metricsNode.error("'metrics.listen' is agnod's own socket (\(config.socket)): give the metrics another path")
         }
         if let model = config.defaultModel, let ref = ModelRef(model), !config.providers.contains(where: { $0.name == ref.provider }) {
             throw ConfigError(

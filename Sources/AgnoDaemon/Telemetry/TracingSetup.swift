@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import OTel
 import ServiceLifecycle
@@ -26,8 +27,17 @@ enum TracingSetup {
         let service = try OTel.bootstrap(configuration: otel, environment: [:])
         logger.info(
             "tracing on",
-            metadata: ["endpoint": "\(endpoint)", "protocol": "\(config.wireProtocol.rawValue)", "service": "\(config.serviceName)"])
+            metadata: ["endpoint": "\(shown(endpoint))", "protocol": "\(config.wireProtocol.rawValue)", "service": "\(config.serviceName)"])
         return service
+    }
+
+    /// The endpoint as the log may show it: without user, password and query.
+    static func shown(_ endpoint: String) -> String {
+        guard var parts = URLComponents(string: endpoint) else { return "(unreadable URL)" }
+        parts.user = nil
+        parts.password = nil
+        parts.query = nil
+        return parts.string ?? "(unreadable URL)"
     }
 
     private static func milliseconds(_ seconds: Double) -> Duration { .milliseconds(Int64((seconds * 1000).rounded())) }
