@@ -9,6 +9,9 @@ let package = Package(
         .executable(name: "agnoctl", targets: ["agnoctl"]),
         .library(name: "AgnoProtocol", targets: ["AgnoProtocol"]),
         .library(name: "AgnoClient", targets: ["AgnoClient"]),
+        // For scripts/benchmarks/micro (ordo-one/benchmark, a package of its own).
+        .library(name: "AgnoCore", targets: ["AgnoCore"]),
+        .library(name: "AgnoDaemon", targets: ["AgnoDaemon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),

@@ -14,6 +14,16 @@ public struct StepPlace: Sendable, Equatable {
     /// A step started again after agnod restarted (its first attempt since).
     public var resumed = false
 
+    public init(name: String, index: Int, path: String, type: String, iteration: Int? = nil, attempt: Int? = nil, resumed: Bool = false) {
+        self.name = name
+        self.index = index
+        self.path = path
+        self.type = type
+        self.iteration = iteration
+        self.attempt = attempt
+        self.resumed = resumed
+    }
+
     /// The fields events carry, null ones left out.
     var fields: [(String, JSONValue?)] {
         [

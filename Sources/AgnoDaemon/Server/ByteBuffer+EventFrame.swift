@@ -3,7 +3,7 @@ import NIOCore
 extension ByteBuffer {
     /// Appends `{"id":…,"type":"event","seq":N,"event":<eventJSON>}\n`: the same bytes as
     /// `ReplyEncoder.event`, without an intermediate array or a String for the seq.
-    mutating func writeEventFrame(idPrefix: [UInt8], seq: Int, eventJSON: [UInt8]) {
+    public mutating func writeEventFrame(idPrefix: [UInt8], seq: Int, eventJSON: [UInt8]) {
         writeBytes(idPrefix)
         writeStaticString(#","type":"event","seq":"#)
         writeDecimal(seq)
