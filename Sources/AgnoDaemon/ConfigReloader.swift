@@ -28,35 +28,20 @@ struct ConfigReloader {
         }
         new.apply(daemon.overrides)
         var restartOnly: [String] = []
-        if new.socket != old.socket {
-            restartOnly.append("socket")
-            new.socket = old.socket
+        /// A setting a running agnod cannot change: the old value stays, and the warning names it.
+        func keep<Value: Equatable>(_ name: String, _ key: WritableKeyPath<DaemonConfig, Value>) {
+            guard new[keyPath: key] != old[keyPath: key] else { return }
+            if !restartOnly.contains(name) { restartOnly.append(name) }
+            new[keyPath: key] = old[keyPath: key]
         }
-        if new.stateDir != old.stateDir {
-            restartOnly.append("state_dir")
-            new.stateDir = old.stateDir
-        }
-        if new.durability != old.durability {
-            restartOnly.append("store.durability")
-            new.durability = old.durability
-        }
-        if new.postgres != old.postgres || new.storePassword != old.storePassword {
-            restartOnly.append("store")
-            new.postgres = old.postgres
-            new.storePassword = old.storePassword
-        }
-        if new.metrics != old.metrics {
-            restartOnly.append("metrics")
-            new.metrics = old.metrics
-        }
-        if new.tracing != old.tracing {
-            restartOnly.append("tracing")
-            new.tracing = old.tracing
-        }
-        if new.mcpServers != old.mcpServers {
-            restartOnly.append("mcp_servers")
-            new.mcpServers = old.mcpServers
-        }
+        keep("socket", \.socket)
+        keep("state_dir", \.stateDir)
+        keep("store.durability", \.durability)
+        keep("store", \.postgres)
+        keep("store", \.storePassword)
+        keep("metrics", \.metrics)
+        keep("tracing", \.tracing)
+        keep("mcp_servers", \.mcpServers)
         if !restartOnly.isEmpty {
             logger.warning("reload: \(restartOnly.joined(separator: ", ")) changed in \(file); that takes effect only when agnod restarts")
         }

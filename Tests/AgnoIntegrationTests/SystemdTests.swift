@@ -29,7 +29,9 @@ import Testing
         // SIGHUP: RELOADING=1 with the monotonic time, then READY=1 again.
         daemon.signal(SIGHUP)
         let reloading = try #require(notify.wait { $0.hasPrefix("RELOADING=1") })
-        let usec = reloading.split(separator: "\n").first { $0.hasPrefix("MONOTONIC_USEC=") }.flatMap { UInt64($0.dropFirst("MONOTONIC_USEC=".count)) }
+        let usec = reloading.split(separator: "\n").first { $0.hasPrefix("MONOTONIC_USEC=") }.flatMap {
+            UInt64($0.dropFirst("MONOTONIC_USEC=".count))
+        }
         #expect(usec.map { $0 > 0 } == true, "\(reloading)")
         #expect(notify.wait { $0.hasPrefix("READY=1") } != nil)
 
@@ -56,7 +58,8 @@ import Testing
         let daemon = try TestDaemon(providers: [:], workflows: ["a.yaml": Fixtures.oneStep("a", model: "m:x")])
         // agnod's own socket path is elsewhere: it must use fd 3, not bind.
         let activated = daemon.directory.appendingPathComponent("activated.sock").path
-        try daemon.start(launcher: ["/usr/bin/systemd-socket-activate", "-l", activated, "--fdname=agnod.sock"], readiness: .log("Listening on"))
+        try daemon.start(
+            launcher: ["/usr/bin/systemd-socket-activate", "-l", activated, "--fdname=agnod.sock"], readiness: .log("Listening on"))
         defer { daemon.stop() }
         let c = try AgnoConnection(path: activated)
         let hello = try c.resultOf(.hello(HelloRequest()))
@@ -72,9 +75,11 @@ import Testing
         let model = ScriptedModelServer(.words("w", count: 200, delay: .milliseconds(5)))
         try await model.start()
         defer { model.close() }
-        let daemon = try TestDaemon(providers: ["m": model.baseURL], workflows: [
-            "one.yaml": Fixtures.oneStep("one", model: "m:x"), "two.yaml": Fixtures.oneStep("two", model: "m:x"),
-        ])
+        let daemon = try TestDaemon(
+            providers: ["m": model.baseURL],
+            workflows: [
+                "one.yaml": Fixtures.oneStep("one", model: "m:x"), "two.yaml": Fixtures.oneStep("two", model: "m:x"),
+            ])
         let notify = try NotifySocket(directory: daemon.directory)
         try daemon.start(readiness: .notify(notify))
         defer { daemon.stop() }
@@ -112,11 +117,16 @@ import Testing
         var json = try JSONValue.parse(Array(config.utf8))
         if case .object(var pairs) = json {
             pairs.append(("limits", .object([("active_runs_per_user", .int(1))])))
+            // Settings a running agnod cannot change are kept, and the log says a restart applies them.
+            pairs.append(("metrics", .object([("enabled", .bool(false))])))
+            pairs.append(("tracing", .object([("endpoint", "http://127.0.0.1:4318")])))
             json = .object(pairs)
         }
         try json.encodedString.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
         #expect(notify.wait { $0.hasPrefix("READY=1") } != nil)
+        #expect(daemon.waitForLog("reload: metrics, tracing changed in"))
+        #expect(try c.resultOf(.metrics(MetricsRequest()))["text"]?.stringValue?.contains("agnod_runs_started_total") == true)
         _ = try c.resultOf(.start(StartRequest(workflow: "three", input: "a")))
         let b = try c.resultOf(.start(StartRequest(workflow: "three", input: "b")))
         #expect(b["status"]?.stringValue == "PENDING")
@@ -126,8 +136,9 @@ import Testing
         let model = ScriptedModelServer(.words("w", count: 40, delay: .milliseconds(20)))  // under 1 s per run
         try await model.start()
         defer { model.close() }
-        let daemon = try TestDaemon(providers: ["m": model.baseURL], workflows: ["one.yaml": Fixtures.oneStep("one", model: "m:x")],
-                                    limits: ["active_runs": 1], extra: [("shutdown_grace", .string("30s"))])
+        let daemon = try TestDaemon(
+            providers: ["m": model.baseURL], workflows: ["one.yaml": Fixtures.oneStep("one", model: "m:x")],
+            limits: ["active_runs": 1], extra: [("shutdown_grace", .string("30s"))])
         let notify = try NotifySocket(directory: daemon.directory)
         try daemon.start(readiness: .notify(notify))
         defer { daemon.stop() }
