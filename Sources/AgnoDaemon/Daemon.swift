@@ -198,7 +198,8 @@ public final class Daemon: Sendable {
             RunDrainService(context: context, server: server, notifier: notifier, logger: logger),
             RetentionService(context: context, logger: logger),
             MetricsService(
-                listen: context.config.metrics.listen, render: { [context] in context.telemetry.render(table: context.table) },
+                listen: context.config.metrics.listen,
+                render: { [context] in context.telemetry.exposition(table: context.table, openMetrics: $0) },
                 logger: logger),
             ReloadService(daemon: self),
         ]

@@ -18,8 +18,7 @@ final class StepUsage: @unchecked Sendable {
     /// Nil when the step made no model call that ended.
     var metrics: RunMetrics? {
         guard var metrics = total else { return nil }
-        let elapsed = elapsed
-        metrics.duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        metrics.duration = elapsed.inSeconds
         return metrics
     }
 }

@@ -48,8 +48,11 @@ public struct ChatStreamAccumulator: Sendable {
         guard let choice = chunk["choices"]?.arrayValue?.first else { return nil }
         if let reason = choice["finish_reason"]?.stringValue { finishReason = reason }
         guard let delta = choice["delta"] ?? choice["message"] else { return nil }
+        // A chunk is one piece, whether it carries text, a tool-call delta or both.
+        var counted = false
         if let toolCalls = delta["tool_calls"]?.arrayValue, !toolCalls.isEmpty {
             pieces += 1
+            counted = true
             for (position, call) in toolCalls.enumerated() {
                 let index = call["index"]?.intValue ?? position
                 var partial = calls[index] ?? PartialCall()
@@ -67,7 +70,7 @@ public struct ChatStreamAccumulator: Sendable {
             }
         }
         if let text = delta["content"]?.stringValue, !text.isEmpty {
-            if delta["tool_calls"]?.arrayValue?.isEmpty ?? true { pieces += 1 }
+            if !counted { pieces += 1 }
             content += text
             return text
         }

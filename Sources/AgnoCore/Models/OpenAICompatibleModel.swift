@@ -69,14 +69,10 @@ public struct OpenAICompatibleModel: ChatModel {
             throw ModelError(
                 .brokenStream, "\(whereText): the stream ended before the answer was complete (no finish_reason and no [DONE])")
         }
-        turn.metrics.timeToFirstToken = firstPiece.map { Self.seconds($0 - started) }
-        turn.metrics.duration = Self.seconds(.now - started - paced)
+        turn.metrics.timeToFirstToken = firstPiece.map { ($0 - started).inSeconds }
+        turn.metrics.duration = (.now - started - paced).inSeconds
         turn.metrics.cost = provider.prices[request.model]?.cost(of: turn.metrics)
         return turn
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
     /// Sends one streamed request; the answer's head is back.

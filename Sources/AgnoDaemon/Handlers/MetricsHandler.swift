@@ -4,15 +4,13 @@ import AgnoProtocol
 /// any local user: what the HTTP endpoint serves.
 struct MetricsHandler {
     func handle(_ request: MetricsRequest, _ exchange: Exchange) async throws {
-        guard let text = exchange.daemon.telemetry.render(table: exchange.daemon.table) else {
+        let daemon = exchange.daemon
+        guard let metrics = daemon.telemetry.exposition(table: daemon.table, openMetrics: request.format == .openMetrics) else {
             return try await exchange.fail(
                 ProtocolError(
                     .unavailable, "metrics are off in this agnod (metrics.enabled: false in \(exchange.daemon.config.file ?? "agnod.yaml"))"
                 ))
         }
-        let (type, body) =
-            request.format == .openMetrics
-            ? (OpenMetricsText.contentType, OpenMetricsText.from(prometheus: text)) : (DaemonTelemetry.contentType, text)
-        try await exchange.result(.object([("content_type", .string(type)), ("text", .string(body))]))
+        try await exchange.result(.object([("content_type", .string(metrics.contentType)), ("text", .string(metrics.text))]))
     }
 }

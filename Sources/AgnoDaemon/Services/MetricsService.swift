@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// Serves `GET /metrics` on the configured loopback address or Unix socket until shutdown.
 struct MetricsService: Service {
     let listen: MetricsListen?
-    let render: @Sendable () -> String?
+    let render: @Sendable (_ openMetrics: Bool) -> (contentType: String, text: String)?
     let logger: Logger
 
     func run() async throws {

@@ -47,7 +47,13 @@ final class DaemonTelemetry: Sendable {
         metrics = AgnoMetrics(factory: factory)
     }
 
-    /// The metrics as text, the gauges read now; nil when the metrics are off.
+    /// The metrics in the Prometheus text format or OpenMetrics 1.0, with its content type; nil when they are off.
+    func exposition(table: RunTable, openMetrics: Bool) -> (contentType: String, text: String)? {
+        guard let text = render(table: table) else { return nil }
+        return openMetrics ? (OpenMetricsText.contentType, OpenMetricsText.from(prometheus: text)) : (Self.contentType, text)
+    }
+
+    /// The metrics as Prometheus text, the gauges read now; nil when the metrics are off.
     func render(table: RunTable) -> String? {
         guard let registry else { return nil }
         let occupancy = table.occupancy

@@ -7,9 +7,9 @@ final class MetricsHTTPHandler: ChannelInboundHandler, Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    let render: @Sendable () -> String?
+    let render: @Sendable (_ openMetrics: Bool) -> (contentType: String, text: String)?
 
-    init(render: @escaping @Sendable () -> String?) { self.render = render }
+    init(render: @escaping @Sendable (_ openMetrics: Bool) -> (contentType: String, text: String)?) { self.render = render }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .head(let head) = unwrapInboundIn(data) else { return }
@@ -19,12 +19,8 @@ final class MetricsHTTPHandler: ChannelInboundHandler, Sendable {
             (status, type, body) = (.methodNotAllowed, "text/plain", "only GET\n")
         } else if path != "/metrics" && path != "/" {
             (status, type, body) = (.notFound, "text/plain", "the metrics are at /metrics\n")
-        } else if let text = render() {
-            if OpenMetricsText.isWanted(accept: head.headers.first(name: "Accept")) {
-                (status, type, body) = (.ok, OpenMetricsText.contentType, OpenMetricsText.from(prometheus: text))
-            } else {
-                (status, type, body) = (.ok, DaemonTelemetry.contentType, text)
-            }
+        } else if let metrics = render(OpenMetricsText.isWanted(accept: head.headers.first(name: "Accept"))) {
+            (status, type, body) = (.ok, metrics.contentType, metrics.text)
         } else {
             (status, type, body) = (.serviceUnavailable, "text/plain", "metrics are off\n")
         }

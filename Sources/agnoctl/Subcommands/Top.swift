@@ -40,9 +40,7 @@ extension AgnoctlCommand {
                 }
                 var rate: Double?
                 if let previous, let chunks = snapshot.streamedChunks {
-                    let seconds =
-                        Double((snapshot.takenAt - previous.at).components.attoseconds) / 1e18
-                        + Double((snapshot.takenAt - previous.at).components.seconds)
+                    let seconds = (snapshot.takenAt - previous.at).inSeconds
                     if seconds > 0 { rate = max(0, chunks - previous.chunks) / seconds }
                 }
                 if let chunks = snapshot.streamedChunks { previous = (snapshot.takenAt, chunks) }
