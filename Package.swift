@@ -143,6 +143,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // AgnoTesting's scripted model server as a process, for scripts/bench (the native model server).
+        .executableTarget(
+            name: "agno-scripted-model",
+            dependencies: ["AgnoTesting", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "AgnoProtocolTests", dependencies: ["AgnoProtocol"]),
         .testTarget(name: "AgnoCELTests", dependencies: ["AgnoCEL"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AgnoCoreTests", dependencies: ["AgnoCore", "AgnoTesting"]),

@@ -13,7 +13,18 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Whether a streamed answer is under way (a close now is the client leaving early).
     private var streaming = false
 
+    /// Encoded content chunks by model and text: a connection's later answers reuse them (a benchmark's
+    /// server then costs little more than its writes).
+    private var contentChunks: [String: [String: String]] = [:]
+
     init(server: ScriptedModelServer) { self.server = server }
+
+    private func contentChunk(_ text: String, model: String) -> String {
+        if let known = contentChunks[model]?[text] { return known }
+        let chunk = ScriptedModelServer.chunk([("content", .string(text))], model: model)
+        if contentChunks[model, default: [:]].count < 1024 { contentChunks[model, default: [:]][text] = chunk }
+        return chunk
+    }
 
     /// What to do once the chunks are sent.
     private enum Ending { case done, stall, close }
@@ -24,9 +35,11 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
         case .body(var chunk): body.writeBuffer(&chunk)
         case .end:
             let json = (try? JSONValue.parse(body.readableBytesView)) ?? .null
+            let records = server.recordsRequests
             let index = server.state.withLock { s in
-                s.requests.append(json)
-                return s.requests.count - 1
+                if records { s.requests.append(json) }
+                s.requestCount += 1
+                return s.requestCount - 1
             }
             answer(server.script(json, index), request: json, context: context)
         }
@@ -62,7 +75,7 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
         var ending = Ending.done
         switch script {
         case .text(let chunks, let d):
-            events += chunks.map { ScriptedModelServer.chunk([("content", .string($0))], model: model) }
+            events += chunks.map { contentChunk($0, model: model) }
             events.append(ScriptedModelServer.chunk([], finish: "stop", model: model))
             delay = .nanoseconds(Int64(d.components.seconds) * 1_000_000_000 + d.components.attoseconds / 1_000_000_000)
         case .toolCall(let name, let arguments):
@@ -118,6 +131,12 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Writes the events in order, `delay` apart, then ends as asked.
     private func send(_ events: ArraySlice<String>, delay: TimeAmount, ending: Ending, context: ChannelHandlerContext) {
         var rest = events
+        if delay == .zero, !rest.isEmpty {  // one HTTP chunk for them all: fewer writes, the client parses the same
+            var all = context.channel.allocator.buffer(capacity: rest.reduce(0) { $0 + $1.utf8.count })
+            for event in rest { all.writeString(event) }
+            context.write(wrapOutboundOut(.body(.byteBuffer(all))), promise: nil)
+            rest = []
+        }
         while let event = rest.first {
             guard streaming else { return }
             rest = rest.dropFirst()

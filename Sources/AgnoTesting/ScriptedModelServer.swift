@@ -17,6 +17,10 @@ public final class ScriptedModelServer: Sendable {
     let script: Script
     /// Whether a request that asks for it (`stream_options.include_usage`) gets a usage chunk.
     let reportsUsage: Bool
+    /// Whether `stats.requests` keeps every request body (a long benchmark turns it off).
+    let recordsRequests: Bool
+    /// The loopback port to listen on (0: any free one).
+    private let requestedPort: Int
     private let channel: Mutex<Channel?> = Mutex(nil)
     let state = Mutex(Stats())
     private let aborts: AsyncStream<Void>
@@ -24,14 +28,18 @@ public final class ScriptedModelServer: Sendable {
 
     public struct Stats: Sendable {
         public var requests: [JSONValue] = []
+        /// Requests answered so far (also when they are not recorded).
+        public var requestCount = 0
         /// Streams the client closed before the server finished.
         public var abortedByClient = 0
         public var completed = 0
     }
 
-    public init(reportsUsage: Bool = true, script: @escaping Script) {
+    public init(port: Int = 0, reportsUsage: Bool = true, recordsRequests: Bool = true, script: @escaping Script) {
         self.script = script
         self.reportsUsage = reportsUsage
+        self.recordsRequests = recordsRequests
+        self.requestedPort = port
         (aborts, abortSignal) = AsyncStream<Void>.makeStream()
     }
 
@@ -55,7 +63,7 @@ public final class ScriptedModelServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(ScriptedHTTPHandler(server: self))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+            .bind(host: "127.0.0.1", port: requestedPort).get()
         channel.withLock { $0 = server }
     }
 

@@ -125,7 +125,8 @@ extension RunRecord {
             }
             guard settling else { return nil }
             s.settled = true
-            for subscription in s.subscribers.values { subscription.end() }
+            let final = s.subscribers.isEmpty ? nil : summary(of: s)
+            for subscription in s.subscribers.values { subscription.end(settled: final) }
             s.subscribers.removeAll()
             return s.onSettled
         }

@@ -1,3 +1,4 @@
+import AgnoProtocol
 import Synchronization
 
 /// A live reader's bounded buffer of a run's events. The run's publisher offers each event; the reader takes
@@ -9,6 +10,7 @@ public final class Subscription: Sendable {
         var buffer: [EncodedEvent] = []
         var waiter: CheckedContinuation<Void, Never>?
         var ended = false
+        var settled: RunSummary?
     }
 
     private let state = Mutex(State())
@@ -34,9 +36,16 @@ public final class Subscription: Sendable {
         return accepted
     }
 
-    /// No more events will come (the run ended); the reader gets what is buffered, then nil.
-    func end() {
+    /// The run's final summary, once the subscription ended because the run settled with every event offered
+    /// (not when the reader fell behind): a reader that drained it has everything and can end its stream without
+    /// reading the store again.
+    public var settledSummary: RunSummary? { state.withLock { $0.ended ? $0.settled : nil } }
+
+    /// No more events will come (the run ended, with `summary` when it settled); the reader gets what is
+    /// buffered, then nil.
+    func end(settled summary: RunSummary? = nil) {
         let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            if !s.ended { s.settled = summary }
             s.ended = true
             defer { s.waiter = nil }
             return s.waiter

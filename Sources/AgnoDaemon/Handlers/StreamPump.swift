@@ -34,6 +34,10 @@ struct StreamPump {
                         try await send(wanted, prefix: prefix)
                         last = newest.seq
                     }
+                    // The run settled and every event came through the subscription: end without the store.
+                    if let summary = subscription.settledSummary, summary.lastSeq <= last {
+                        return try await exchange.end(summary)
+                    }
                 case .ended(let summary):
                     return try await exchange.end(summary)
                 case .failed(let failure):
