@@ -12,6 +12,7 @@ struct AgentRunner: Sendable {
     /// Runs the agent of `node` on `input` in `scope`: the step's events, its summary entry, and its outcome.
     /// Cancelled by a timeout (an interrupt of the scope), the step fails; by a failing sibling, it is cancelled
     /// with that reason; by the run's cancel, it is cancelled with the run's reason.
+    @inline(never)
     func run(node: StepNode, step: AgentStep, input: String, scope: WalkScope) async -> StepOutcome {
         let agent = record.workflow.agents[step.agent]!
         let index = node.index
@@ -68,6 +69,7 @@ struct AgentRunner: Sendable {
         }
     }
 
+    @inline(never)
     private func failed(
         _ node: StepNode, _ place: StepPlace, _ context: RunEvents.AgentContext, message: String, partial: String, usage: StepUsage,
         prefix: String = ""
@@ -92,6 +94,7 @@ struct AgentRunner: Sendable {
     }
 
     /// Model calls and tool calls until the model answers without tool calls; returns all the text it wrote.
+    @inline(never)
     private func converse(
         agent: AgentDefinition, model: any ChatModel, ref: ModelRef, input: String, context: RunEvents.AgentContext, text: TextBuffer,
         usage: StepUsage
@@ -136,6 +139,7 @@ struct AgentRunner: Sendable {
     }
 
     /// Runs the model's tool calls concurrently; each result (or error text) goes back to the model in order.
+    @inline(never)
     private func callTools(_ calls: [ToolCall], byName: [String: any Tool], context: RunEvents.AgentContext) async throws -> [String] {
         var results = [String](repeating: "", count: calls.count)
         try await withThrowingTaskGroup(of: (Int, String).self) { group in

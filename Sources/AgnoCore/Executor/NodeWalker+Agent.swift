@@ -1,5 +1,6 @@
 /// An agent step: its input is its template, rendered, or the previous node's output.
 extension NodeWalker {
+    @inline(never)
     func runAgent(_ node: StepNode, _ step: AgentStep, input: String, scope: WalkScope) async -> StepOutcome {
         var text =
             step.input.map {

@@ -4,6 +4,7 @@ import AgnoProtocol
 /// agno's Condition: the evaluator (CEL over the run's data) picks `steps` or `else_steps`; false without
 /// `else_steps` skips its steps and passes the input through.
 extension NodeWalker {
+    @inline(never)
     func runCondition(_ node: StepNode, _ condition: ConditionNode, input: String, scope: WalkScope) async -> StepOutcome {
         markRunning(node, scope)
         let place = scope.place(of: node)

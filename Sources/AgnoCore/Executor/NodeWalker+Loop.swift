@@ -5,6 +5,7 @@ import AgnoProtocol
 /// `max_iterations` ran. Each iteration's input is the previous iteration's output; the steps' events carry
 /// `iteration` and their paths go through `NAME[i]`.
 extension NodeWalker {
+    @inline(never)
     func runLoop(_ node: StepNode, _ loop: LoopNode, input: String, scope: WalkScope) async -> StepOutcome {
         markRunning(node, scope)
         let place = scope.place(of: node)

@@ -4,6 +4,7 @@ import AgnoProtocol
 /// declaration order, each under a `## NAME` heading. A branch that fails (and does not say `on_error: skip`)
 /// cancels its siblings and fails the Parallel; a cancel of the run reaches every branch (they are child tasks).
 extension NodeWalker {
+    @inline(never)
     func runParallel(_ node: StepNode, _ branches: [StepNode], input: String, scope: WalkScope) async -> StepOutcome {
         markRunning(node, scope)
         let place = scope.place(of: node)

@@ -16,6 +16,7 @@ extension NodeWalker {
     }
 
     /// The review before `node` runs, at `path` (a Loop's: `NAME[i]`, before iteration i).
+    @inline(never)
     func reviewBefore(_ node: StepNode, _ review: HumanReview, path: String, input: String, scope: WalkScope) -> BeforeReview {
         guard let answer = ledger?.review(at: path, [.confirmation, .userInput]) else {
             return .ended(pause(node, review, review.beforeKind, path: path, scope: scope, content: nil))
@@ -29,6 +30,7 @@ extension NodeWalker {
 
     /// A node with output review that completed before the run paused or stopped: its stored output is used
     /// once it was approved, it is skipped when the answer said so, and otherwise it is still waiting.
+    @inline(never)
     func reviewedBefore(_ node: StepNode, _ review: HumanReview, _ result: NodeResult, input: String, scope: WalkScope)
         -> StepOutcome
     {
@@ -46,6 +48,7 @@ extension NodeWalker {
     }
 
     /// Pauses at `node`: `StepPaused` with the requirement, the node PAUSED in the summary.
+    @inline(never)
     func pause(
         _ node: StepNode, _ review: HumanReview, _ kind: PauseRequirement.Kind, path: String, scope: WalkScope, content: String?
     ) -> StepOutcome {
@@ -71,6 +74,7 @@ extension NodeWalker {
     }
 
     /// The node is skipped by an answer: SKIPPED (with everything under it), its input passes through.
+    @inline(never)
     func skipped(_ node: StepNode, input: String, scope: WalkScope) -> StepOutcome {
         markSkipped([node])
         return completed(node, .completed(input, succeeded: false), scope)

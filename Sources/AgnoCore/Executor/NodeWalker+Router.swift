@@ -3,6 +3,7 @@ import AgnoProtocol
 
 /// agno's Router: the selector (CEL) names one of the choices, which runs; the others are SKIPPED.
 extension NodeWalker {
+    @inline(never)
     func runRouter(_ node: StepNode, _ router: RouterNode, input: String, scope: WalkScope) async -> StepOutcome {
         markRunning(node, scope)
         let place = scope.place(of: node)

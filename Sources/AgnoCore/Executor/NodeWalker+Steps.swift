@@ -1,5 +1,6 @@
 /// agno's Steps: a named group run in sequence.
 extension NodeWalker {
+    @inline(never)
     func runSteps(_ node: StepNode, _ children: [StepNode], input: String, scope: WalkScope) async -> StepOutcome {
         markRunning(node, scope)
         announce(.stepsExecutionStarted, scope.place(of: node), [("steps_count", .int(children.count))])

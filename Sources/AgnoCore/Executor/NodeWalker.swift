@@ -17,6 +17,7 @@ struct NodeWalker: Sendable {
     /// Runs `node` on `input` (the previous step's output): its review before, every attempt, then its
     /// `on_error` and its review after. A node the run completed before (it goes on after a pause or a
     /// restart) returns its stored output at once.
+    @inline(never)
     func walk(_ node: StepNode, input: String, scope: WalkScope) async -> StepOutcome {
         var scope = scope
         let path = scope.place(of: node).path
@@ -79,6 +80,7 @@ struct NodeWalker: Sendable {
 
     /// One attempt, within the node's `timeout` when it has one: when the time is up, the attempt is
     /// cancelled and fails with "timed out".
+    @inline(never)
     private func timed(_ node: StepNode, input: String, scope: WalkScope) async -> StepOutcome {
         guard let seconds = node.options.timeout else { return await execute(node, input: input, scope: scope) }
         let interrupt = Interrupt(.timeout)
@@ -91,6 +93,7 @@ struct NodeWalker: Sendable {
 
     /// Runs `body`; if it is still running after `seconds`, fires `interrupt` and cancels it, and returns what
     /// it then returns (a failure naming the timeout, the nodes below read the interrupt).
+    @inline(never)
     static func race(seconds: Double, interrupt: Interrupt, message: String, _ body: @escaping @Sendable () async -> StepOutcome) async
         -> StepOutcome
     {
@@ -118,6 +121,7 @@ struct NodeWalker: Sendable {
     }
 
     /// One attempt of `node`, by kind.
+    @inline(never)
     func execute(_ node: StepNode, input: String, scope: WalkScope) async -> StepOutcome {
         switch node.kind {
         case .agent(let step): return await runAgent(node, step, input: input, scope: scope)
@@ -131,6 +135,7 @@ struct NodeWalker: Sendable {
 
     /// Runs `nodes` one after the other, each on the previous one's output; stops at the first that fails
     /// or is cancelled. The output is the last node's.
+    @inline(never)
     func sequence(_ nodes: [StepNode], input: String, scope: WalkScope) async -> StepOutcome {
         var previous = input
         for node in nodes {

@@ -14,6 +14,7 @@ public struct WorkflowRunner: Sendable {
         await RunSpans.run(record) { await execute(record) }
     }
 
+    @inline(never)
     private func execute(_ record: RunRecord) async {
         let events = RunEvents(record: record)
         let budget = ToolBudget(limit: record.workflow.toolCallLimit ?? environment.defaultToolCallLimit)

@@ -6,8 +6,13 @@ import Tracing
 /// per model call and per tool call, each with the run's id as `run_id`. Children find their parent through
 /// the task's ServiceContext, also across parallel branches and concurrent tool calls.
 enum RunSpans {
+    /// Whether a tracer is bootstrapped (`tracing.endpoint`): without one, no span is made at all (a no-op
+    /// span still costs each run a few task-allocator frames, ~1 KB each, for as long as it runs).
+    static var tracing: Bool { !(InstrumentationSystem.tracer is NoOpTracer) }
+
     /// The whole run, in the task that executes it.
     static func run(_ record: RunRecord, _ body: () async -> Void) async {
+        guard tracing else { return await body() }
         await withSpan("workflow_run", ofKind: .server) { span in
             span.attributes["run_id"] = record.runID
             span.attributes["session_id"] = record.sessionID
@@ -25,7 +30,8 @@ enum RunSpans {
     static func step(
         _ node: StepNode, path: String, attempt: Int?, runID: String, _ body: () async -> StepOutcome
     ) async -> StepOutcome {
-        await withSpan("step", ofKind: .internal) { span in
+        guard tracing else { return await body() }
+        return await withSpan("step", ofKind: .internal) { span in
             span.attributes["run_id"] = runID
             span.attributes["step.name"] = node.name
             span.attributes["step.path"] = path
@@ -46,7 +52,8 @@ enum RunSpans {
 
     /// One model call (an error thrown by it is recorded on the span).
     static func modelCall(_ ref: ModelRef, runID: String, _ body: () async throws -> ChatTurn) async throws -> ChatTurn {
-        try await withSpan("model_call", ofKind: .client) { span in
+        guard tracing else { return try await body() }
+        return try await withSpan("model_call", ofKind: .client) { span in
             span.attributes["run_id"] = runID
             span.attributes["gen_ai.system"] = ref.provider
             span.attributes["gen_ai.request.model"] = ref.model
@@ -61,7 +68,8 @@ enum RunSpans {
     /// One tool call; `body` answers the result or the error text.
     static func toolCall(_ call: ToolCall, runID: String, _ body: () async -> Result<String, any Error>) async -> Result<String, any Error>
     {
-        await withSpan("tool_call", ofKind: .client) { span in
+        guard tracing else { return await body() }
+        return await withSpan("tool_call", ofKind: .client) { span in
             span.attributes["run_id"] = runID
             span.attributes["tool.name"] = call.name
             span.attributes["tool.call_id"] = call.id
