@@ -1,5 +1,6 @@
 import AgnoProtocol
 import Foundation
+import Synchronization
 
 /// Runs one agent step: instructions as the system message, the step's input as the user message, then
 /// model calls and tool calls until the model answers in text. Emits the step's and the agent's events.
@@ -12,61 +13,107 @@ struct AgentRunner: Sendable {
     /// Runs the agent of `node` on `input` in `scope`: the step's events, its summary entry, and its outcome.
     /// Cancelled by a timeout (an interrupt of the scope), the step fails; by a failing sibling, it is cancelled
     /// with that reason; by the run's cancel, it is cancelled with the run's reason.
+    ///
+    /// Only the model and tool calls await: the step's state is one object, and what comes before and after is
+    /// synchronous, so the frame a stalled step keeps in its task stays small.
     @inline(never)
     func run(node: StepNode, step: AgentStep, input: String, scope: WalkScope) async -> StepOutcome {
-        let agent = record.workflow.agents[step.agent]!
-        let index = node.index
-        let place = scope.place(of: node)
-        let context = events.agentContext(agentRunID: RunID.make(), place: place, agentID: agent.key, agentName: agent.name)
-        record.markRunning(index, scope)
-        record.emit(events.step(.stepStarted, place, [("step_description", node.description.map(JSONValue.string))]))
-        let text = TextBuffer()
-        let usage = StepUsage()
-        var modelRef: ModelRef?
-        defer { observeStep(node, usage: usage) }
+        let state = begin(node, step, scope)
+        defer { observeStep(node, usage: state.usage) }
         do {
-            let ref = try environment.models.reference(for: agent.model)
-            modelRef = ref
+            let ref = try environment.models.reference(for: state.agent.model)
+            state.modelRef = ref
             let model = try environment.models.model(for: ref)
-            record.emit(events.agent(.runStarted, context, [("model", .string(ref.model)), ("model_provider", .string(ref.provider))]))
-            let content = try await converse(agent: agent, model: model, ref: ref, input: input, context: context, text: text, usage: usage)
-            let metrics = usage.metrics
-            record.emit(events.agent(.runCompleted, context, [("content", .string(content)), ("metrics", metrics?.json)]))
-            record.update { s in
-                s.steps[index].status = .completed
-                s.steps[index].content = content
-                s.record(metrics, step: index)
-            }
             record.emit(
-                events.step(.stepCompleted, place, [("content", .string(content)), ("metrics", metrics?.json)]),
-                completing: NodeResult(path: place.path, index: index, succeeded: true, output: content))
-            return .completed(content)
+                events.agent(.runStarted, state.context, [("model", .string(ref.model)), ("model_provider", .string(ref.provider))]))
+            let content = try await converse(state, model: model, ref: ref, input: input)
+            return completed(node, state, content)
         } catch let error where Task.isCancelled || error is CancellationError {
             _ = error
-            let partial = text.value
-            if let (kind, reason) = scope.firedInterrupt, kind == .timeout {
-                return failed(node, place, context, message: reason, partial: partial, usage: usage)
-            }
-            let reason = scope.firedInterrupt?.reason ?? record.cancelReason ?? "cancelled"
-            let metrics = usage.metrics
-            record.emit(
-                events.agent(
-                    .runCancelled, context, [("reason", .string(reason)), ("content", .string(partial)), ("metrics", metrics?.json)]))
-            record.update { s in
-                s.steps[index].status = .cancelled
-                s.steps[index].content = partial
-                if scope.firedInterrupt == nil { s.content = partial }
-                s.record(metrics, step: index)
-            }
-            return .cancelled(partial: partial)
+            return cancelled(node, state, scope)
         } catch {
-            if let error = error as? ModelError {
-                environment.metrics.modelError(provider: modelRef?.provider ?? "", model: modelRef?.model ?? agent.model, kind: error.label)
-            }
-            let message = (error as? ModelError)?.message ?? "\(error)"
-            return failed(
-                node, place, context, message: message, partial: text.value, usage: usage, prefix: "step '\(node.name)' failed: ")
+            return errored(node, state, error)
         }
+    }
+
+    /// What one agent step keeps while its model and tools are called.
+    final class StepState: Sendable {
+        let agent: AgentDefinition
+        let place: StepPlace
+        let context: RunEvents.AgentContext
+        let text = TextBuffer()
+        let usage = StepUsage()
+        private let ref = Mutex<ModelRef?>(nil)
+
+        init(agent: AgentDefinition, place: StepPlace, context: RunEvents.AgentContext) {
+            self.agent = agent
+            self.place = place
+            self.context = context
+        }
+
+        var modelRef: ModelRef? {
+            get { ref.withLock { $0 } }
+            set { ref.withLock { $0 = newValue } }
+        }
+    }
+
+    @inline(never)
+    private func begin(_ node: StepNode, _ step: AgentStep, _ scope: WalkScope) -> StepState {
+        let agent = record.workflow.agents[step.agent]!
+        let place = scope.place(of: node)
+        let context = events.agentContext(agentRunID: RunID.make(), place: place, agentID: agent.key, agentName: agent.name)
+        record.markRunning(node.index, scope)
+        record.emit(events.step(.stepStarted, place, [("step_description", node.description.map(JSONValue.string))]))
+        return StepState(agent: agent, place: place, context: context)
+    }
+
+    @inline(never)
+    private func completed(_ node: StepNode, _ state: StepState, _ content: String) -> StepOutcome {
+        let index = node.index
+        let metrics = state.usage.metrics
+        record.emit(events.agent(.runCompleted, state.context, [("content", .string(content)), ("metrics", metrics?.json)]))
+        record.update { s in
+            s.steps[index].status = .completed
+            s.steps[index].content = content
+            s.record(metrics, step: index)
+        }
+        record.emit(
+            events.step(.stepCompleted, state.place, [("content", .string(content)), ("metrics", metrics?.json)]),
+            completing: NodeResult(path: state.place.path, index: index, succeeded: true, output: content))
+        return .completed(content)
+    }
+
+    @inline(never)
+    private func cancelled(_ node: StepNode, _ state: StepState, _ scope: WalkScope) -> StepOutcome {
+        let index = node.index
+        let partial = state.text.value
+        if let (kind, reason) = scope.firedInterrupt, kind == .timeout {
+            return failed(node, state.place, state.context, message: reason, partial: partial, usage: state.usage)
+        }
+        let reason = scope.firedInterrupt?.reason ?? record.cancelReason ?? "cancelled"
+        let metrics = state.usage.metrics
+        record.emit(
+            events.agent(
+                .runCancelled, state.context, [("reason", .string(reason)), ("content", .string(partial)), ("metrics", metrics?.json)]))
+        record.update { s in
+            s.steps[index].status = .cancelled
+            s.steps[index].content = partial
+            if scope.firedInterrupt == nil { s.content = partial }
+            s.record(metrics, step: index)
+        }
+        return .cancelled(partial: partial)
+    }
+
+    @inline(never)
+    private func errored(_ node: StepNode, _ state: StepState, _ error: any Error) -> StepOutcome {
+        if let error = error as? ModelError {
+            let ref = state.modelRef
+            environment.metrics.modelError(provider: ref?.provider ?? "", model: ref?.model ?? state.agent.model, kind: error.label)
+        }
+        let message = (error as? ModelError)?.message ?? "\(error)"
+        return failed(
+            node, state.place, state.context, message: message, partial: state.text.value, usage: state.usage,
+            prefix: "step '\(node.name)' failed: ")
     }
 
     @inline(never)
@@ -95,14 +142,11 @@ struct AgentRunner: Sendable {
 
     /// Model calls and tool calls until the model answers without tool calls; returns all the text it wrote.
     @inline(never)
-    private func converse(
-        agent: AgentDefinition, model: any ChatModel, ref: ModelRef, input: String, context: RunEvents.AgentContext, text: TextBuffer,
-        usage: StepUsage
-    ) async throws -> String {
-        let tools = environment.tools.tools(named: agent.tools)
+    private func converse(_ state: StepState, model: any ChatModel, ref: ModelRef, input: String) async throws -> String {
+        let tools = environment.tools.tools(named: state.agent.tools)
         let byName = Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var messages: [ChatMessage] = []
-        if !agent.instructions.isEmpty { messages.append(ChatMessage(role: .system, content: agent.instructions)) }
+        if !state.agent.instructions.isEmpty { messages.append(ChatMessage(role: .system, content: state.agent.instructions)) }
         messages.append(ChatMessage(role: .user, content: input))
         var firstCall = true
         let streamed = environment.metrics.streamedChunks(provider: ref.provider, model: ref.model)
@@ -110,28 +154,28 @@ struct AgentRunner: Sendable {
             let offerTools = !tools.isEmpty && !budget.exhausted
             let request = ChatRequest(
                 model: ref.model, messages: messages, tools: offerTools ? tools.map(\.spec) : [],
-                toolChoice: firstCall ? Self.toolChoice(agent.toolChoice) : nil,
-                temperature: agent.temperature, maxTokens: agent.maxTokens)
+                toolChoice: firstCall ? Self.toolChoice(state.agent.toolChoice) : nil,
+                temperature: state.agent.temperature, maxTokens: state.agent.maxTokens)
             firstCall = false
             let turn = try await RunSpans.modelCall(ref, runID: record.runID) {
                 try await model.stream(
                     request,
                     onContent: { delta in
                         streamed?.increment()
-                        text.append(delta)
-                        record.emit(events.agent(.runContent, context, [("content", .string(delta))]))
+                        state.text.append(delta)
+                        record.emit(events.agent(.runContent, state.context, [("content", .string(delta))]))
                     }, pace: { await record.roomToWrite() })
             }
-            usage.add(turn.metrics)
+            state.usage.add(turn.metrics)
             environment.metrics.modelCall(provider: ref.provider, model: ref.model, metrics: turn.metrics)
             try Task.checkCancellation()
-            if turn.toolCalls.isEmpty { return text.value }
+            if turn.toolCalls.isEmpty { return state.text.value }
             if !offerTools && budget.exhausted {
                 // Offered no tools (the run's limit is reached), the model still calls some: stop, or it loops.
                 throw ToolError("the model kept calling tools after the run's tool_call_limit (\(budget.limit)) was reached")
             }
             messages.append(ChatMessage(role: .assistant, content: turn.content.isEmpty ? nil : turn.content, toolCalls: turn.toolCalls))
-            let results = try await callTools(turn.toolCalls, byName: byName, context: context)
+            let results = try await callTools(turn.toolCalls, byName: byName, context: state.context)
             for (call, result) in zip(turn.toolCalls, results) {
                 messages.append(ChatMessage(role: .tool, content: result, toolCallID: call.id))
             }

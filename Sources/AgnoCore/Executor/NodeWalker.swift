@@ -17,36 +17,71 @@ struct NodeWalker: Sendable {
     /// Runs `node` on `input` (the previous step's output): its review before, every attempt, then its
     /// `on_error` and its review after. A node the run completed before (it goes on after a pause or a
     /// restart) returns its stored output at once.
+    ///
+    /// Only the attempts await; what comes before and after is in synchronous functions of their own, so the
+    /// task-allocator frame this function keeps for as long as the node runs holds little (a run keeps one
+    /// per level of its tree).
     @inline(never)
     func walk(_ node: StepNode, input: String, scope: WalkScope) async -> StepOutcome {
-        var scope = scope
-        let path = scope.place(of: node).path
-        if let review = node.options.humanReview, review.asksBefore, node.typeName != "Loop" {
-            switch reviewBefore(node, review, path: path, input: input, scope: scope) {
-            case .proceed(let answer): scope.answer = answer
-            case .skip: return skipped(node, input: input, scope: scope)
-            case .ended(let outcome): return outcome
-            }
+        let start = begin(node, input: input, scope: scope)
+        let (scope, path, earlier): (WalkScope, String, Int)
+        switch start {
+        case .ended(let outcome): return outcome
+        case .attempts(let s, let p, let e): (scope, path, earlier) = (s, p, e)
         }
-        if let result = ledger?.takeResult(path) {
-            if let review = node.options.humanReview, review.requiresOutputReview {
-                return reviewedBefore(node, review, result, input: input, scope: scope)
-            }
-            return completed(node, .completed(result.output, succeeded: result.succeeded), scope)
-        }
-        let attempts = node.options.maxRetries + 1
-        // A step the run had started before it stopped starts again with the next attempt.
-        let earlier = ledger?.takeStartedAttempt(path) ?? 0
         var outcome = StepOutcome.failed("step '\(node.name)' did not run")
+        let attempts = node.options.maxRetries + 1
         for attempt in 1...attempts {
-            var attemptScope = scope
-            if node.options.maxRetries > 0 || earlier > 0 { attemptScope.attempt = earlier + attempt }
-            attemptScope.resumed = earlier > 0 && attempt == 1 && ledger?.restarted == true
+            let attemptScope = Self.attemptScope(scope, node, attempt: attempt, earlier: earlier, restarted: ledger?.restarted == true)
             outcome = await RunSpans.step(node, path: path, attempt: attemptScope.attempt, runID: record.runID) {
                 await timed(node, input: input, scope: attemptScope)
             }
             guard case .failed = outcome, attempt < attempts, !Task.isCancelled else { break }
         }
+        return end(node, outcome, input: input, scope: scope, path: path)
+    }
+
+    /// How `walk` goes on: with the node's attempts, or not at all.
+    enum Start {
+        case ended(StepOutcome)
+        /// `scope` with the review's answer; `earlier`: attempts the run had made before it stopped.
+        case attempts(WalkScope, path: String, earlier: Int)
+    }
+
+    /// Before the attempts: the review before the node, a result stored before a pause or a restart.
+    @inline(never)
+    func begin(_ node: StepNode, input: String, scope: WalkScope) -> Start {
+        var scope = scope
+        let path = scope.place(of: node).path
+        if let review = node.options.humanReview, review.asksBefore, node.typeName != "Loop" {
+            switch reviewBefore(node, review, path: path, input: input, scope: scope) {
+            case .proceed(let answer): scope.answer = answer
+            case .skip: return .ended(skipped(node, input: input, scope: scope))
+            case .ended(let outcome): return .ended(outcome)
+            }
+        }
+        if let result = ledger?.takeResult(path) {
+            if let review = node.options.humanReview, review.requiresOutputReview {
+                return .ended(reviewedBefore(node, review, result, input: input, scope: scope))
+            }
+            return .ended(completed(node, .completed(result.output, succeeded: result.succeeded), scope))
+        }
+        // A step the run had started before it stopped starts again with the next attempt.
+        return .attempts(scope, path: path, earlier: ledger?.takeStartedAttempt(path) ?? 0)
+    }
+
+    /// The scope of one attempt: numbered when the node retries or was attempted before.
+    @inline(never)
+    static func attemptScope(_ scope: WalkScope, _ node: StepNode, attempt: Int, earlier: Int, restarted: Bool) -> WalkScope {
+        var attemptScope = scope
+        if node.options.maxRetries > 0 || earlier > 0 { attemptScope.attempt = earlier + attempt }
+        attemptScope.resumed = earlier > 0 && attempt == 1 && restarted
+        return attemptScope
+    }
+
+    /// After the attempts: the review of the output, `on_error: skip`.
+    @inline(never)
+    func end(_ node: StepNode, _ outcome: StepOutcome, input: String, scope: WalkScope, path: String) -> StepOutcome {
         switch outcome {
         case .completed(_, let succeeded):
             if succeeded, let review = node.options.humanReview, review.requiresOutputReview, case .completed(let output, _) = outcome {

@@ -14,18 +14,11 @@ public struct WorkflowRunner: Sendable {
         await RunSpans.run(record) { await execute(record) }
     }
 
+    /// Only the walk awaits; setting it up and ending the run are synchronous, so the frame the run keeps in its
+    /// task for as long as it runs stays small.
     @inline(never)
     private func execute(_ record: RunRecord) async {
-        let events = RunEvents(record: record)
-        let budget = ToolBudget(limit: record.workflow.toolCallLimit ?? environment.defaultToolCallLimit)
-        let progress = RunProgress(
-            input: record.input, additionalData: record.additionalData ?? .object([]), sessionState: record.sessionState ?? .object([]))
-        let ledger = record.ledger
-        let walker = NodeWalker(
-            environment: environment, record: record, events: events, budget: budget, progress: progress, ledger: ledger)
-        if ledger?.alreadySent(.workflowStarted, path: "", iteration: nil) != true {
-            record.emit(events.workflow(.workflowStarted, [("input", .string(record.input))]))
-        }
+        let walker = begin(record)
         let steps = record.workflow.steps
         let input = record.input
         let outcome: StepOutcome
@@ -39,6 +32,28 @@ public struct WorkflowRunner: Sendable {
         } else {
             outcome = await walker.sequence(steps, input: input, scope: WalkScope())
         }
+        end(record, outcome, walker.events, walker.progress)
+    }
+
+    /// The run's walker, after its `WorkflowStarted` (unless it was sent before a pause or restart).
+    @inline(never)
+    private func begin(_ record: RunRecord) -> NodeWalker {
+        let events = RunEvents(record: record)
+        let budget = ToolBudget(limit: record.workflow.toolCallLimit ?? environment.defaultToolCallLimit)
+        let progress = RunProgress(
+            input: record.input, additionalData: record.additionalData ?? .object([]), sessionState: record.sessionState ?? .object([]))
+        let ledger = record.ledger
+        let walker = NodeWalker(
+            environment: environment, record: record, events: events, budget: budget, progress: progress, ledger: ledger)
+        if ledger?.alreadySent(.workflowStarted, path: "", iteration: nil) != true {
+            record.emit(events.workflow(.workflowStarted, [("input", .string(record.input))]))
+        }
+        return walker
+    }
+
+    /// Ends the run as the walk did, with exactly one final workflow event.
+    @inline(never)
+    private func end(_ record: RunRecord, _ outcome: StepOutcome, _ events: RunEvents, _ progress: RunProgress) {
         // One end time for the final event's metrics and the summary's finished_at.
         let end = Date()
         switch outcome {
