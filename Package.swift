@@ -56,6 +56,8 @@ let package = Package(
                 "AgnoCore",
                 "AgnoProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for reading a page of events without a Data per row.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         // The run store in PostgreSQL (vapor/postgres-nio), for more than one host; its own target so that

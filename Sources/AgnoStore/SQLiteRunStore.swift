@@ -2,6 +2,7 @@ import AgnoCore
 import AgnoProtocol
 import Foundation
 import GRDB
+import GRDBSQLite
 import Synchronization
 
 /// The daemon's run store: one SQLite file in WAL mode (a writer and concurrent readers), written by the
@@ -246,9 +247,12 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
             var events: [EncodedEvent] = []
             events.reserveCapacity(pageSize)
             let rows = try Row.fetchCursor(statement, arguments: [runID, page * pageSize, (page + 1) * pageSize])
-            while let row = try rows.next() {
-                let json = row.dataNoCopy(atIndex: 1).map { [UInt8]($0) } ?? []
-                events.append(EncodedEvent(seq: row[0], json: json))
+            // The columns straight from SQLite's row (GRDB steps): one copy of each event, no Data in between.
+            let sqlite = statement.sqliteStatement
+            while try rows.next() != nil {
+                let blob = sqlite3_column_blob(sqlite, 1)  // (before its size, as SQLite asks)
+                let json = blob.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: Int(sqlite3_column_bytes(sqlite, 1)))) } ?? []
+                events.append(EncodedEvent(seq: Int(sqlite3_column_int64(sqlite, 0)), json: json))
             }
             return events
         }

@@ -12,12 +12,17 @@ from measure import Conn, measure as cancel_latencies, server_stats  # noqa: E40
 sys.path.insert(0, HERE)
 from fastread import drain  # noqa: E402
 
-PORTS = {"fast": 18701, "stream": 18702, "stall": 18703, "slow": 18704, "huge": 18705, "tool": 18706, "toolhttp": 18707}
+PORTS = {"fast": 18701, "stream": 18702, "stall": 18703, "slow": 18704, "huge": 18705, "tool": 18706, "toolhttp": 18707,
+         "native": 18711, "nativeslow": 18712, "nativestall": 18713}
+# The native model server (AgnoTesting's NIO server, `agno-scripted-model`): the same answers as the Python one.
+NATIVE = {"native": ["--tokens", "100"], "nativeslow": ["--tokens", "600", "--delay-ms", "1000"],
+          "nativestall": ["--tokens", "100", "--stall-after", "3"]}
 FIXTURE_MCP = os.path.join(HERE, "..", "..", "Tests", "AgnoMCPTests", "Fixtures", "test_server.py")
 
 
-def model_servers():
-    """One process per model, so that the servers do not share the benchmark's GIL."""
+def model_servers(native=None):
+    """One process per model, so that the servers do not share the benchmark's GIL; with `native` (the
+    agno-scripted-model binary) also the native servers."""
     specs = {"fast": "0, None, tokens=100", "stream": "0.02, None", "stall": "0.02, 3", "slow": "1.0, None",
              "huge": "0, None, tokens=50000", "tool": "0, None, tokens=5, tool='t_hang'",
              "toolhttp": "0, None, tokens=5, tool='h_hold'"}
@@ -26,9 +31,42 @@ def model_servers():
         code = (f"import sys, time; sys.path.insert(0, {os.path.dirname(HERE)!r}); from measure import serve; "
                 f"serve({PORTS[name]}, {args}); time.sleep(10**6)")
         procs.append(subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-    for port in PORTS.values():
-        wait_port(port)
+    if native:
+        for name, args in NATIVE.items():
+            procs.append(subprocess.Popen([native, "--port", str(PORTS[name]), *args], stdout=subprocess.DEVNULL))
+    for name, port in PORTS.items():
+        if name in specs or native:
+            wait_port(port)
     return procs
+
+
+def harness_floor(port, runs):
+    """The model alone: what a 2-step run's two streamed answers of 100 chunks cost a bare client (raw
+    socket, one keep-alive connection, reading to the last chunk, parsing nothing). ms per pair of answers."""
+    body = json.dumps({"model": "m", "stream": True, "stream_options": {"include_usage": True},
+                       "messages": [{"role": "user", "content": "x"}]}).encode()
+    request = (b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+               b"Accept: text/event-stream\r\nContent-Length: %d\r\n\r\n" % len(body)) + body
+    s = socket.create_connection(("127.0.0.1", port))
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def answer():
+        s.sendall(request)
+        tail = b""
+        while not tail.endswith(b"\r\n0\r\n\r\n"):
+            data = s.recv(1 << 16)
+            if not data:
+                raise SystemExit(f"the model server on port {port} closed the connection")
+            tail = (tail + data)[-16:]
+    out = []
+    for i in range(runs + 3):
+        t0 = time.perf_counter()
+        answer()
+        answer()
+        if i >= 3:
+            out.append((time.perf_counter() - t0) * 1000)
+    s.close()
+    return out
 
 
 def wait_port(port, tries=100):
@@ -205,12 +243,12 @@ def until_end(conn, req_id):
             return n, m
 
 
-def agnod_sequential(d, runs):
+def agnod_sequential(d, runs, workflow="fast"):
     out = []
     c = Conn(d.sock)
     for i in range(runs + 3):
         t0 = time.perf_counter()
-        c.send({"id": i, "op": "start", "workflow": "fast", "input": "x", "stream": True})
+        c.send({"id": i, "op": "start", "workflow": workflow, "input": "x", "stream": True})
         until_end(c, i)
         if i >= 3:
             out.append((time.perf_counter() - t0) * 1000)
@@ -449,6 +487,7 @@ def main():
     p.add_argument("--docs", default=os.path.join(HERE, "..", "..", "docs", "benchmarks.md"))
     p.add_argument("--baseline-agnod", help="agnod of the previous release, for the A/B 2-step row (scripts/bench builds it)")
     p.add_argument("--baseline-rev", default="d0612f8", help="what --baseline-agnod was built from (for the table)")
+    p.add_argument("--model-server", help="agno-scripted-model (AgnoTesting's NIO server): the native model server rows")
     a = p.parse_args()
     runs = 10 if a.quick else 30
     ab_runs = 20 if a.quick else 100  # per daemon, for the 2-step rows (p99 of 100, not the maximum of 30)
@@ -456,32 +495,42 @@ def main():
     nested_runs = 10 if a.quick else 50
     agno_nested_runs = 3 if a.quick else 10  # agno takes seconds per nested run
     scales = [100] if a.quick else [int(x) for x in a.scales.split(",") if x]
-    servers = model_servers()
+    servers = model_servers(a.model_server)
     rows = []
     hold = HoldServer() if a.mcp_python else None
     http_mcp, mcp_url = mcp_http_server(a.mcp_python, hold.url) if hold else (None, None)
     try:
         d = Agnod(a.agnod, a.mcp_python, hold.url if hold else None, mcp_url)
         try:
-            progress("sequential runs" + (f" (this tree and {a.baseline_rev}, alternating)" if a.baseline_agnod else ""))
-            if a.baseline_agnod:  # the same config and model servers; only the workflows it cannot read left out
-                old_d = Agnod(a.baseline_agnod, a.mcp_python, hold.url if hold else None, mcp_url, v2=False)
-                try:
-                    seq_ms, old_ms = ab_sequential([d, old_d], ab_runs)
-                finally:
-                    old_d.stop()
-            else:
-                seq_ms, old_ms = agnod_sequential(d, ab_runs), None
-            seq = stats(seq_ms)
-            agno_seq = stats(agno(a.agno_python, "sequential", "--port", str(PORTS["fast"]), "--runs", str(runs))["ms"])
-            rows.append(("2-step run, 100 chunks/step, sequential (ms, median / p99)", fmt(agno_seq), fmt(seq),
-                         f"{seq['median'] / agno_seq['median']:.3f}"))
-            if old_ms:
-                old = stats(old_ms)
-                rows.append((f"2-step run … previous release ({a.baseline_rev}), same run, same config and model server (ms, {ab_runs} runs each, alternating blocks of 10)",
-                             "(as above)", fmt(old), f"{old['median'] / agno_seq['median']:.3f}"))
-                rows.append((f"2-step run: this tree / previous release ({a.baseline_rev}), median; p99", "—",
-                             f"{seq['median'] / old['median']:.2f}; {seq['p99'] / old['p99']:.2f}", "—"))
+            # The model servers the 2-step rows run on: the Python one, and the native one when built.
+            models = [("fast", "Python model server")] + ([("native", "native model server (Swift, NIO)")] if a.model_server else [])
+            for wf, label in models:
+                progress(f"harness floor, {label}")
+                floor = stats(harness_floor(PORTS[wf], ab_runs))
+                rows.append((f"harness floor, {label}: the model alone, the 2-step run's two answers of 100 chunks read by a bare client (ms, median / p99)",
+                             "(the same server)", fmt(floor), "—"))
+                progress(f"sequential runs, {label}" + (f" (this tree and {a.baseline_rev}, alternating)" if a.baseline_agnod else ""))
+                if a.baseline_agnod:  # the same config and model servers; only the workflows it cannot read left out
+                    old_d = Agnod(a.baseline_agnod, a.mcp_python, hold.url if hold else None, mcp_url, v2=False)
+                    try:
+                        seq_ms, old_ms = ab_sequential([d, old_d], ab_runs, workflow=wf)
+                    finally:
+                        old_d.stop()
+                else:
+                    seq_ms, old_ms = agnod_sequential(d, ab_runs, workflow=wf), None
+                seq = stats(seq_ms)
+                agno_seq = stats(agno(a.agno_python, "sequential", "--port", str(PORTS[wf]), "--runs", str(runs))["ms"])
+                rows.append((f"2-step run, 100 chunks/step, sequential, {label} (ms, median / p99)", fmt(agno_seq), fmt(seq),
+                             f"{seq['median'] / agno_seq['median']:.3f} (1/{agno_seq['median'] / seq['median']:.1f})"))
+                over, agno_over = seq["median"] - floor["median"], agno_seq["median"] - floor["median"]
+                rows.append((f"same, per-run overhead above the harness floor (ms, median − floor)", f"{agno_over:.2f}", f"{over:.2f}",
+                             f"{over / agno_over:.3f} (1/{agno_over / over:.1f})"))
+                if old_ms:
+                    old = stats(old_ms)
+                    rows.append((f"same, previous release ({a.baseline_rev}), same run, same config and model server (ms, {ab_runs} runs each, alternating blocks of 10)",
+                                 "(as above)", fmt(old), f"{old['median'] / agno_seq['median']:.3f}"))
+                    rows.append((f"same: this tree / previous release ({a.baseline_rev}), median; p99", "—",
+                                 f"{seq['median'] / old['median']:.2f}; {seq['p99'] / old['p99']:.2f}", "—"))
             progress("64 concurrent clients")
             conc = agnod_concurrent(d, 64, 5 if a.quick else 10)
             agno_conc = agno(a.agno_python, "concurrent", "--port", str(PORTS["fast"]), "--clients", "64", "--seconds", "5" if a.quick else "10")["runs_per_s"]
@@ -547,7 +596,7 @@ def main():
                 else:
                     theirs, ratio = "never (as alone)", "—"
                 rows.append((f"cancel → end, {label}, {background} other runs active (ms, {loaded_runs} cancels)", theirs, fmt(mine), ratio))
-            agno_scale = (f"{loaded['rss_mb']:.0f} MB, {loaded['rss_per_run_kb']:.0f} KB/run; {loaded['background_start_s']:.1f} s"
+            agno_scale = (f"1 token/s model: {loaded['rss_mb']:.0f} MB, {loaded['rss_per_run_kb']:.0f} KB/run; {loaded['background_start_s']:.1f} s"
                           + ("" if loaded["background_running"] >= background else f" ({loaded['background_running']} streaming)"))
             cancel_all(d)
             progress("fan-out")
@@ -564,20 +613,24 @@ def main():
             rows.append(("`agnoctl status` round trip, whole process (ms)", "—", fmt(stats(t)), "—"))
         finally:
             d.stop()
+        stalled = "nativestall" if a.model_server else "stall"
         for n in scales:
-            progress("scale")
-            d = Agnod(a.agnod)
-            try:
-                base = d.rss_kib()
-                t0 = time.perf_counter()
-                start_background(d, n)
-                ok = wait_running(d, n, timeout=300)
-                accepted = time.perf_counter() - t0
-                rss = d.rss_kib()
-                rows.append((f"{n:,} concurrent runs on a 1 token/s model: RSS, per run; time until all run", agno_scale if n == background else "—",
-                             f"{rss / 1024:.0f} MB, {(rss - base) / n:.0f} KB/run; {accepted:.1f} s" + ("" if ok else " (not all RUNNING)"), "—"))
-            finally:
-                d.stop()
+            for binary, who in [(a.agnod, "this tree")] + ([(a.baseline_agnod, f"previous release ({a.baseline_rev})")] if a.baseline_agnod else []):
+                progress(f"scale: {n:,} runs, {who}")
+                d = Agnod(binary, v2=binary == a.agnod)
+                try:
+                    base = d.rss_kib()
+                    t0 = time.perf_counter()
+                    start_background(d, n, workflow=stalled)
+                    last = time.perf_counter()
+                    ok = wait_running(d, n, timeout=300)
+                    running = time.perf_counter() - last
+                    rss = max(d.rss_kib() for _ in range(10) if time.sleep(0.2) is None)  # the highest of 2 s of samples
+                    rows.append((f"{n:,} concurrent runs on a stalled model ({'native' if a.model_server else 'Python'} server), {who}: RSS, per run; "
+                                 "time to accept them all; all RUNNING after the last start", agno_scale if n == background and binary == a.agnod else "—",
+                                 f"{rss / 1024:.0f} MB, {(rss - base) / n:.0f} KB/run; {last - t0:.1f} s; {running:.1f} s" + ("" if ok else " (not all RUNNING)"), "—"))
+                finally:
+                    d.stop()
         imp = agno(a.agno_python, "import")
         rows.append(("agno: import + workflow set-up, peak RSS (MB)", f"{imp['rss_mb']:.0f}", "—", "—"))
     finally:
@@ -602,7 +655,8 @@ def write_docs(a, rows, header):
         f"Machine: {platform.platform()}, {os.cpu_count()} cores ({cpu}), {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB.",
         f"agno {agno_version} (PyPI, in-process, `OpenAILike` model, streaming); agnod {os.path.basename(a.agnod)} release build; {swift}.",
         *([f"Previous release: agnod at {a.baseline_rev} (`git archive`, the same Package.resolved), release build, run beside this tree's."] if a.baseline_agnod else []),
-        "Both sides use the same scripted OpenAI-compatible servers (`scripts/measure.py`'s, one process each).",
+        "Both sides use the same scripted OpenAI-compatible servers: `scripts/measure.py`'s (Python, asyncio), and where a row says so the native one"
+        " (`agno-scripted-model`: AgnoTesting's server on NIO event loops, release build), one process each.",
         "",
         "| " + " | ".join(header) + " |",
         "|" + "---|" * len(header),

@@ -11,7 +11,7 @@ import argparse, collections, os, subprocess, sys, tempfile, time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
-from bench import PORTS, Agnod, until_end, wait_port  # noqa: E402
+from bench import PORTS, Agnod, fanout_live, fanout_replay, until_end, wait_port  # noqa: E402
 from measure import Conn, serve  # noqa: E402
 
 # Leaf first: the first frame matching a bucket decides. Order matters where one frame could match two.
@@ -95,6 +95,37 @@ def perf_buckets(data):
     return counts, leaves
 
 
+def replays(a, d, hz):
+    """Replays of finished runs (first read from SQLite, then from the page cache) and 100 live readers,
+    with agnod's CPU per replayed event; under perf when asked."""
+    perf, data = None, a.keep or tempfile.mktemp(prefix="agnod-perf-", suffix=".data")
+    c0 = None
+    n, cold, warm = fanout_replay(d, runs=3) if not a.perf else (None, None, None)
+    if a.perf:  # the runs first, then perf on the replays only
+        fanout_replay(d, runs=1)
+        perf = subprocess.Popen(["perf", "record", "-F", "2000", "--call-graph", a.call_graph, "-o", data, "-p", str(d.proc.pid)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1.0)
+        c0 = cpu_ticks(d.proc.pid)
+        n, cold, warm = fanout_replay(d, runs=3)
+    print(f"replay of a finished {n:,}-event run, first read / again: {cold:,.0f} / {warm:,.0f} events/s")
+    if not a.perf:
+        total, rate = fanout_live(d, 100)
+        print(f"one run live to 100 readers: {total:,} events, {rate:,.0f} events/s")
+        return
+    perf.send_signal(2)
+    perf.wait()
+    cpu = (cpu_ticks(d.proc.pid) - c0) / hz
+    counts, leaves = perf_buckets(data)
+    total = sum(counts.values()) or 1
+    print(f"agnod CPU {cpu:.2f} s over the replays (perf attached)")
+    for name, k in counts.most_common():
+        print(f"| {name} | {k / total * 100:.1f} % |")
+    print("\ntop leaf functions:")
+    for sym, k in leaves.most_common(25):
+        print(f"  {k / total * 100:5.1f} %  {sym}")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--agnod", required=True)
@@ -103,18 +134,21 @@ def main():
     p.add_argument("--perf", action="store_true", help="also record a perf profile (call graphs) of the measured runs")
     p.add_argument("--call-graph", default="dwarf,32768", help="perf record --call-graph (fp or dwarf,SIZE)")
     p.add_argument("--keep", help="keep the perf data in this file (perf report -i FILE)")
+    p.add_argument("--replay", action="store_true", help="profile replays of finished 100,010-event runs (and 100 live readers) instead")
     a = p.parse_args()
-    port = PORTS["fast"]
+    port, tokens = (PORTS["huge"], 50000) if a.replay else (PORTS["fast"], 100)
     if a.model_server:
-        server = subprocess.Popen([a.model_server, "--port", str(port), "--tokens", "100"], stdout=subprocess.DEVNULL)
+        server = subprocess.Popen([a.model_server, "--port", str(port), "--tokens", str(tokens)], stdout=subprocess.DEVNULL)
     else:
-        code = f"import sys, time; sys.path.insert(0, {os.path.dirname(HERE)!r}); from measure import serve; serve({port}, 0, None, tokens=100); time.sleep(10**6)"
+        code = f"import sys, time; sys.path.insert(0, {os.path.dirname(HERE)!r}); from measure import serve; serve({port}, 0, None, tokens={tokens}); time.sleep(10**6)"
         server = subprocess.Popen([sys.executable, "-c", code])
     wait_port(port)
     d = Agnod(a.agnod, v2=False)
     try:
-        runs(d, 30, 0)  # warm up
         hz = os.sysconf("SC_CLK_TCK")
+        if a.replay:
+            return replays(a, d, hz)
+        runs(d, 30, 0)  # warm up
         perf = None
         if a.perf:
             data = a.keep or tempfile.mktemp(prefix="agnod-perf-", suffix=".data")
