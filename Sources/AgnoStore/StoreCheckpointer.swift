@@ -5,21 +5,26 @@ import Synchronization
 /// is off (it would run inside a commit, on the path from an event to its readers).
 public final class StoreCheckpointer: Sendable {
     private let stopped = Mutex(false)
+    private let completed = Mutex(0)
     private let wake = DispatchSemaphore(value: 0)
     private let exited = DispatchSemaphore(value: 0)
 
-    init(interval: Double, checkpoint: @escaping @Sendable () throws -> Void) {
+    /// `checkpoint` answers whether it emptied the log (the next commit writes it from its start).
+    init(interval: Double, checkpoint: @escaping @Sendable () throws -> Bool) {
         let thread = Thread { [self] in
             while !stopped.withLock({ $0 }) {
                 _ = wake.wait(timeout: .now() + interval)
                 // A failure (say, a busy file) is retried at the next tick; the log only grows meanwhile.
-                try? checkpoint()
+                if (try? checkpoint()) == true { completed.withLock { $0 += 1 } }
             }
             exited.signal()
         }
         thread.name = "agnod-store-checkpoint"
         thread.start()
     }
+
+    /// Checkpoints that emptied the log so far (tests).
+    public var emptiedLogs: Int { completed.withLock { $0 } }
 
     /// Stops the thread after one last checkpoint.
     public func stop() {

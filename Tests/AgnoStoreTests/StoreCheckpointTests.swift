@@ -1,0 +1,60 @@
+import AgnoCore
+import AgnoProtocol
+import Foundation
+import Testing
+
+@testable import AgnoStore
+
+/// The write-ahead log is copied into the database file in the background, and then starts again from its
+/// beginning: it does not grow with everything ever stored (it grew without end while the checkpoint ran on a
+/// read-only connection and failed without a word).
+@Suite struct StoreCheckpointTests {
+    typealias S = StoreTestSupport
+
+    static func size(_ path: String) -> Int { (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
+
+    /// Commits `batches` batches of 500 events of ~1 KB to run `runID`, after `seq`.
+    static func commit(_ store: SQLiteRunStore, _ runID: String, after seq: Int, batches: Int) throws -> Int {
+        var seq = seq
+        let padding = String(repeating: "x", count: 1000)
+        for _ in 0..<batches {
+            var batch = StoreBatch()
+            batch.append(
+                runID,
+                (seq + 1...seq + 500).map { EncodedEvent(seq: $0, json: Array(#"{"event":"RunContent","content":"\#(padding)"}"#.utf8)) })
+            try store.commitInline(batch)
+            seq += 500
+        }
+        return seq
+    }
+
+    @Test func theLogIsCheckpointedIntoTheDatabaseAndStartsAgain() async throws {
+        let dir = try S.temporaryDirectory()
+        let store = try SQLiteRunStore(stateDir: dir)
+        try await store.insert(S.run("r1"))
+        let checkpointer = store.startCheckpointing(interval: 0.02)
+        defer { checkpointer.stop() }
+        let wal = store.path + "-wal"
+        var seq = try Self.commit(store, "r1", after: 0, batches: 4)  // ~2 MB of events
+        // The checkpointer copies the log's pages into the database file.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while Self.size(store.path) < 1_000_000 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))  // polling a file's size: no event to await
+        }
+        #expect(Self.size(store.path) >= 1_000_000, "the events never reached the database file")
+        // With the log checkpointed, new commits write it from its start again: the same amount of events
+        // again leaves it no larger than the first round did (it would be about twice as large otherwise).
+        let afterFirst = Self.size(wal)
+        for _ in 0..<5 {
+            let emptied = checkpointer.emptiedLogs
+            seq = try Self.commit(store, "r1", after: seq, batches: 4)
+            // Until a checkpoint after this round emptied the log (the next round then writes it from its start).
+            let checkpointed = ContinuousClock.now + .seconds(20)
+            while checkpointer.emptiedLogs < emptied + 2 && ContinuousClock.now < checkpointed {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        #expect(Self.size(wal) <= afterFirst + 64 * 1024, "the log kept growing: \(Self.size(wal)) bytes after \(afterFirst)")
+        #expect(try await store.events(runID: "r1", afterSeq: seq - 1, limit: 10).map(\.seq) == [seq])
+    }
+}
