@@ -28,6 +28,15 @@ import Testing
         return seq
     }
 
+    /// Until a checkpoint that began after the caller's last commit emptied the log: the second one counted
+    /// from now (the first may have begun before). The counter is all there is to wait on.
+    static func waitForEmptiedLog(_ checkpointer: StoreCheckpointer) async throws {
+        let target = checkpointer.emptiedLogs + 2
+        let deadline = ContinuousClock.now + .seconds(30)
+        while checkpointer.emptiedLogs < target && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(checkpointer.emptiedLogs >= target, "no checkpoint emptied the log within 30 s")
+    }
+
     @Test func theLogIsCheckpointedIntoTheDatabaseAndStartsAgain() async throws {
         let dir = try S.temporaryDirectory()
         let store = try SQLiteRunStore(stateDir: dir)
@@ -36,23 +45,15 @@ import Testing
         defer { checkpointer.stop() }
         let wal = store.path + "-wal"
         var seq = try Self.commit(store, "r1", after: 0, batches: 4)  // ~2 MB of events
-        // The checkpointer copies the log's pages into the database file.
-        let deadline = ContinuousClock.now + .seconds(20)
-        while Self.size(store.path) < 1_000_000 && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))  // polling a file's size: no event to await
-        }
+        try await Self.waitForEmptiedLog(checkpointer)
+        // The checkpointer copied the log's pages into the database file.
         #expect(Self.size(store.path) >= 1_000_000, "the events never reached the database file")
-        // With the log checkpointed, new commits write it from its start again: the same amount of events
-        // again leaves it no larger than the first round did (it would be about twice as large otherwise).
+        // With the log emptied, new commits write it from its start again: the same amount of events again
+        // leaves it no larger than the first round did (about twice as large, and growing, otherwise).
         let afterFirst = Self.size(wal)
         for _ in 0..<5 {
-            let emptied = checkpointer.emptiedLogs
             seq = try Self.commit(store, "r1", after: seq, batches: 4)
-            // Until a checkpoint after this round emptied the log (the next round then writes it from its start).
-            let checkpointed = ContinuousClock.now + .seconds(20)
-            while checkpointer.emptiedLogs < emptied + 2 && ContinuousClock.now < checkpointed {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await Self.waitForEmptiedLog(checkpointer)
         }
         #expect(Self.size(wal) <= afterFirst + 64 * 1024, "the log kept growing: \(Self.size(wal)) bytes after \(afterFirst)")
         #expect(try await store.events(runID: "r1", afterSeq: seq - 1, limit: 10).map(\.seq) == [seq])

@@ -163,8 +163,13 @@ struct AgentRunner: Sendable {
                     onContent: { delta in
                         streamed?.increment()
                         state.text.append(delta)
-                        record.emit(events.agent(.runContent, state.context, [("content", .string(delta))]))
-                    }, pace: { await record.roomToWrite() })
+                        record.emitStreamed(events.agent(.runContent, state.context, [("content", .string(delta))]))
+                    },
+                    pace: {
+                        // After each network read: its events go to the store together.
+                        record.flushStreamed()
+                        await record.roomToWrite()
+                    })
             }
             state.usage.add(turn.metrics)
             environment.metrics.modelCall(provider: ref.provider, model: ref.model, metrics: turn.metrics)

@@ -14,6 +14,33 @@ extension RunRecord {
         }
     }
 
+    /// Queues the event of a streamed piece (`RunContent`) without handing it to the writer yet: the events of
+    /// one network read of the model's stream go together at `flushStreamed()` (or before any other event), as
+    /// one submission, one commit and one write to each reader, instead of one each.
+    public func emitStreamed(_ event: JSONValue) {
+        let json = event.encoded
+        state.withLock { s in
+            guard s.takesEvents else { return }
+            s.lastSeq += 1
+            s.streamed.append(EncodedEvent(seq: s.lastSeq, json: json))
+        }
+    }
+
+    /// Hands the streamed events queued so far to the writer.
+    public func flushStreamed() {
+        state.withLock { s in submitStreamed(in: &s) }
+    }
+
+    /// Streamed events go to the writer before anything submitted after them (seqs stay in order).
+    func submitStreamed(in s: inout State) {
+        guard !s.streamed.isEmpty else { return }
+        let events = s.streamed
+        s.streamed = []
+        writer.submit(runID: runID, events: events, summary: nil) { [self] failure in
+            committed(events, failure: failure, settling: false)
+        }
+    }
+
     /// Queues the event that ends a tool call together with the call's whole record (same commit, same seq).
     @discardableResult
     public func emit(_ event: JSONValue, toolCall: ToolCallRecord) -> Int {
@@ -40,6 +67,7 @@ extension RunRecord {
     public func advance(_ result: NodeResult) {
         state.withLock { s in
             guard s.takesEvents else { return }
+            submitStreamed(in: &s)
             var result = result
             result.seq = s.lastSeq
             writer.submit(runID: runID, events: [], nodeResults: [result], summary: nil)
@@ -76,6 +104,7 @@ extension RunRecord {
         _ json: [UInt8], toolCall: ToolCallRecord? = nil, nodeResult: NodeResult? = nil, summary: RunSummary?, settling: Bool,
         in s: inout State
     ) -> Int {
+        submitStreamed(in: &s)
         s.lastSeq += 1
         let event = EncodedEvent(seq: s.lastSeq, json: json)
         var calls: [ToolCallRecord] = []
@@ -89,13 +118,13 @@ extension RunRecord {
             results.append(nodeResult)
         }
         writer.submit(runID: runID, events: [event], toolCalls: calls, nodeResults: results, summary: summary) { [self] failure in
-            committed(event, failure: failure, settling: settling)
+            committed([event], failure: failure, settling: settling)
         }
         return event.seq
     }
 
-    /// The writer stored `event` (or gave up): publish it, and settle the run after its final event.
-    func committed(_ event: EncodedEvent, failure: (any Error)?, settling: Bool) {
+    /// The writer stored `events` (or gave up): publish them, and settle the run after its final event.
+    func committed(_ events: [EncodedEvent], failure: (any Error)?, settling: Bool) {
         let settled = state.withLock { s -> (@Sendable (RunRecord) -> Void)? in
             if let failure {
                 if s.storeFailure == nil {
@@ -114,12 +143,12 @@ extension RunRecord {
                 s.settled = true
                 return s.onSettled
             }
-            s.committedSeq = event.seq
+            s.committedSeq = events.last?.seq ?? s.committedSeq
             if !s.roomWaiters.isEmpty && (s.lastSeq - s.committedSeq <= writer.maxUnstoredPerRun / 2 || settling) {
                 for waiter in s.roomWaiters.values { waiter.resume() }
                 s.roomWaiters.removeAll()
             }
-            for (id, subscription) in s.subscribers where !subscription.offer(event) {
+            for (id, subscription) in s.subscribers where !subscription.offer(events) {
                 // The reader left, or fell behind its buffer: it catches up from the store.
                 s.subscribers[id] = nil
             }

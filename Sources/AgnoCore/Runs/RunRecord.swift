@@ -29,6 +29,8 @@ public final class RunRecord: Sendable {
         var finishedAt: Date?
         /// The last seq handed out.
         var lastSeq = 0
+        /// Streamed events not yet handed to the writer (`emitStreamed`).
+        var streamed: [EncodedEvent] = []
         /// The last seq stored, and so published.
         var committedSeq = 0
         /// Terminal, and its final event is stored: readers get `end`.
@@ -158,6 +160,7 @@ public final class RunRecord: Sendable {
         let json = event.encoded
         let failure: (any Error)? = await withCheckedContinuation { continuation in
             state.withLock { s in
+                submitStreamed(in: &s)
                 var review = review
                 review.seq = s.lastSeq + 1
                 s.reviews.append(review)
@@ -167,7 +170,7 @@ public final class RunRecord: Sendable {
                 var stored = summary(of: s)
                 stored.lastSeq = s.lastSeq
                 writer.submit(runID: runID, events: [encoded], summary: stored) { [self] failure in
-                    committed(encoded, failure: failure, settling: false)
+                    committed([encoded], failure: failure, settling: false)
                     continuation.resume(returning: failure)
                 }
             }
@@ -188,6 +191,7 @@ public final class RunRecord: Sendable {
             s.steps = view.steps
             s.content = view.content
             s.metrics = view.metrics
+            submitStreamed(in: &s)
             writer.submit(runID: runID, events: [], summary: summary(of: s))
         }
     }

@@ -20,14 +20,15 @@ public final class Subscription: Sendable {
         self.capacity = max(1, capacity)
     }
 
-    /// Adds an event; false when the subscription has ended (the reader left or fell behind), so the publisher drops it.
-    func offer(_ event: EncodedEvent) -> Bool {
+    /// Adds events; false when the subscription has ended (the reader left or fell behind), so the publisher
+    /// drops it.
+    func offer(_ events: [EncodedEvent]) -> Bool {
         let (accepted, waiter) = state.withLock { s -> (Bool, CheckedContinuation<Void, Never>?) in
             guard !s.ended else { return (false, nil) }
-            if s.buffer.count >= capacity {
+            if s.buffer.count + events.count > capacity {
                 s.ended = true
             } else {
-                s.buffer.append(event)
+                s.buffer.append(contentsOf: events)
             }
             defer { s.waiter = nil }
             return (!s.ended, s.waiter)
