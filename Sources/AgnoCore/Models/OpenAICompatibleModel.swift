@@ -25,18 +25,18 @@ public struct OpenAICompatibleModel: ChatModel {
         var request = request
         request.includeUsage = provider.streamUsage && !UsageRefusals.shared.refuses(provider)
         let started = ContinuousClock.now
-        var response = try await send(request, key: key)
-        if !(200..<300).contains(response.status.code) {
-            let error = await httpError(response, key: key)
+        var (head, response) = try await send(request, key: key)
+        if !(200..<300).contains(head.status.code) {
+            let error = await httpError(head, response, key: key)
             // A server that refuses `stream_options` (some answer 400 to an option they do not know): asked
             // again without it, and not asked again for this provider; its tokens are then counted.
-            guard request.includeUsage, [400, 422].contains(Int(response.status.code)), error.message.contains("stream_options") else {
+            guard request.includeUsage, [400, 422].contains(Int(head.status.code)), error.message.contains("stream_options") else {
                 throw error
             }
             UsageRefusals.shared.note(provider)
             request.includeUsage = false
-            response = try await send(request, key: key)
-            guard (200..<300).contains(response.status.code) else { throw await httpError(response, key: key) }
+            (head, response) = try await send(request, key: key)
+            guard (200..<300).contains(head.status.code) else { throw await httpError(head, response, key: key) }
         }
         var parser = SSEParser()
         var accumulator = ChatStreamAccumulator()
@@ -75,16 +75,18 @@ public struct OpenAICompatibleModel: ChatModel {
         return turn
     }
 
-    /// Sends one streamed request; the answer's head is back.
-    private func send(_ request: ChatRequest, key: String?) async throws -> HTTPClientResponse {
-        var http = HTTPClientRequest(url: provider.chatCompletionsURL)
-        http.method = .POST
-        http.headers.add(name: "Content-Type", value: "application/json")
-        http.headers.add(name: "Accept", value: "text/event-stream")
-        if let key { http.headers.add(name: "Authorization", value: "Bearer \(key)") }
-        http.body = .bytes(ByteBuffer(bytes: request.body.encoded))
+    /// Sends one streamed request; the answer's head is back (the body follows in the response).
+    private func send(_ request: ChatRequest, key: String?) async throws -> (HTTPResponseHead, StreamingResponse) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Accept", value: "text/event-stream")
+        if let key { headers.add(name: "Authorization", value: "Bearer \(key)") }
         do {
-            return try await client.execute(http, timeout: .seconds(Int64(provider.connectTimeout + provider.readTimeout)))
+            let http = try HTTPClient.Request(
+                url: provider.chatCompletionsURL, method: .POST, headers: headers,
+                body: .byteBuffer(ByteBuffer(bytes: request.body.encoded)))
+            let deadline = NIODeadline.now() + .seconds(Int64(provider.connectTimeout + provider.readTimeout))
+            return try await StreamingResponse.send(http, on: client, deadline: deadline)
         } catch {
             throw translate(error, phase: .connecting, key: key)
         }
@@ -110,9 +112,9 @@ public struct OpenAICompatibleModel: ChatModel {
         }
     }
 
-    private func httpError(_ response: HTTPClientResponse, key: String?) async -> ModelError {
+    private func httpError(_ head: HTTPResponseHead, _ response: StreamingResponse, key: String?) async -> ModelError {
         var body = ""
-        if let buffer = try? await response.body.collect(upTo: 16 * 1024) {
+        if let buffer = try? await response.collect(upTo: 16 * 1024) {
             body = String(buffer: buffer)
         }
         var detail = body
@@ -123,7 +125,7 @@ public struct OpenAICompatibleModel: ChatModel {
         }
         detail = SecretRedactor.redact(
             String(detail.prefix(300)).trimmingCharacters(in: .whitespacesAndNewlines), secrets: key.map { [$0] } ?? [])
-        let status = Int(response.status.code)
+        let status = Int(head.status.code)
         var hint = ""
         switch status {
         case 401, 403: hint = " (check the API key in \(provider.apiKeyEnv ?? provider.apiKeyCredential ?? "the provider's api_key_env"))"
@@ -134,6 +136,6 @@ public struct OpenAICompatibleModel: ChatModel {
         }
         return ModelError(
             .http(status: status),
-            "\(whereText) answered HTTP \(status) \(response.status.reasonPhrase)\(hint)\(detail.isEmpty ? "" : ": \(detail)")")
+            "\(whereText) answered HTTP \(status) \(head.status.reasonPhrase)\(hint)\(detail.isEmpty ? "" : ": \(detail)")")
     }
 }
