@@ -152,7 +152,11 @@ let package = Package(
         ),
         .testTarget(name: "AgnoProtocolTests", dependencies: ["AgnoProtocol"]),
         .testTarget(name: "AgnoCELTests", dependencies: ["AgnoCEL"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AgnoCoreTests", dependencies: ["AgnoCore", "AgnoTesting"]),
+        .testTarget(
+            name: "AgnoCoreTests",
+            dependencies: [
+                "AgnoCore", "AgnoTesting", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "AgnoMCPTests",
             dependencies: ["AgnoMCP", "AgnoCore", "AgnoProtocol", "AgnoTesting", .product(name: "Logging", package: "swift-log")],

@@ -18,16 +18,35 @@ final class StreamingResponse: HTTPClientResponseDelegate, Sendable {
     final class Demand: NIOAsyncSequenceProducerDelegate {
         struct State {
             var waiting: EventLoopPromise<Void>?
+            /// The consumer asked for more before the producer started to wait (`yield` said stop, and the
+            /// consumer took the buffered parts at once): the producer must not wait then.
+            var asked = false
             var task: HTTPClient.Task<Void>?
             var terminated = false
         }
         let state = Mutex(State())
 
         func produceMore() {
-            state.withLock { s in
-                defer { s.waiting = nil }
-                return s.waiting
+            state.withLock { s -> EventLoopPromise<Void>? in
+                guard let waiting = s.waiting else {
+                    s.asked = true
+                    return nil
+                }
+                s.waiting = nil
+                return waiting
             }?.succeed()
+        }
+
+        /// Whether the producer may go on at once; otherwise `more` is completed when it may.
+        func wait(_ more: EventLoopPromise<Void>) -> Bool {
+            state.withLock { s in
+                if s.terminated || s.asked {
+                    s.asked = false
+                    return true
+                }
+                s.waiting = more
+                return false
+            }
         }
 
         func didTerminate() {
@@ -114,15 +133,12 @@ final class StreamingResponse: HTTPClientResponseDelegate, Sendable {
     func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
         switch source.yield(buffer) {
         case .produceMore, .dropped:
+            demand.state.withLock { $0.asked = false }
             return task.eventLoop.makeSucceededVoidFuture()
         case .stopProducing:
             // The client reads on once the consumer asks for more (or is gone).
             let more = task.eventLoop.makePromise(of: Void.self)
-            let gone = demand.state.withLock { s in
-                if !s.terminated { s.waiting = more }
-                return s.terminated
-            }
-            if gone { more.succeed() }
+            if demand.wait(more) { more.succeed() }
             return more.futureResult
         }
     }
