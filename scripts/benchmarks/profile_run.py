@@ -95,6 +95,18 @@ def perf_buckets(data):
     return counts, leaves
 
 
+def report(data, per_event):
+    """The perf recording in buckets (a markdown table; µs per event when known) and the top leaf functions."""
+    counts, leaves = perf_buckets(data)
+    total = sum(counts.values()) or 1
+    print(f"\n| where agnod's CPU goes (perf, {total} samples) | share | µs an event |\n|---|---|---|")
+    for name, n in counts.most_common():
+        print(f"| {name} | {n / total * 100:.1f} % | " + (f"{per_event * n / total:.2f} |" if per_event else "— |"))
+    print("\ntop leaf functions:")
+    for sym, n in leaves.most_common(25):
+        print(f"  {n / total * 100:5.1f} %  {sym}")
+
+
 def replays(a, d, hz):
     """Replays of finished runs (first read from SQLite, then from the page cache) and 100 live readers,
     with agnod's CPU per replayed event; under perf when asked."""
@@ -116,14 +128,10 @@ def replays(a, d, hz):
     perf.send_signal(2)
     perf.wait()
     cpu = (cpu_ticks(d.proc.pid) - c0) / hz
-    counts, leaves = perf_buckets(data)
-    total = sum(counts.values()) or 1
     print(f"agnod CPU {cpu:.2f} s over the replays (perf attached)")
-    for name, k in counts.most_common():
-        print(f"| {name} | {k / total * 100:.1f} % |")
-    print("\ntop leaf functions:")
-    for sym, k in leaves.most_common(25):
-        print(f"  {k / total * 100:5.1f} %  {sym}")
+    report(data, per_event=None)
+    if not a.keep:
+        os.unlink(data)
 
 
 def main():
@@ -169,15 +177,7 @@ def main():
               + (" (perf attached: CPU includes its cost)" if perf else ""))
         print("CPU by thread: " + ", ".join(f"{name} {t / hz / events * 1e6:.1f} µs" for name, t in threads.most_common() if t))
         if perf:
-            counts, leaves = perf_buckets(data)
-            total = sum(counts.values()) or 1
-            per_event = cpu / events * 1e6
-            print(f"\n| where agnod's CPU goes (perf, {total} samples) | share | µs an event |\n|---|---|---|")
-            for name, n in counts.most_common():
-                print(f"| {name} | {n / total * 100:.1f} % | {per_event * n / total:.2f} |")
-            print("\ntop leaf functions:")
-            for sym, n in leaves.most_common(25):
-                print(f"  {n / total * 100:5.1f} %  {sym}")
+            report(data, per_event=cpu / events * 1e6)
             if not a.keep:
                 os.unlink(data)
     finally:

@@ -63,10 +63,6 @@ final class StreamingResponse: HTTPClientResponseDelegate, Sendable {
     private struct State {
         var headDone = false
         var deadlineHit = false
-        /// Body parts of the current event-loop tick (one network read), handed over together at its end.
-        var gathered: ByteBuffer?
-        /// The consumer said stop: the next part waits for it to ask for more.
-        var stopped = false
     }
 
     private let head: EventLoopPromise<HTTPResponseHead>
@@ -79,7 +75,7 @@ final class StreamingResponse: HTTPClientResponseDelegate, Sendable {
     init(eventLoop: any EventLoop) {
         head = eventLoop.makePromise(of: HTTPResponseHead.self)
         let made = Body.makeSequence(
-            backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8), finishOnDeinit: false, delegate: demand)
+            backPressureStrategy: .init(lowWatermark: 32, highWatermark: 128), finishOnDeinit: false, delegate: demand)
         source = made.source
         body = made.sequence
     }
@@ -134,48 +130,20 @@ final class StreamingResponse: HTTPClientResponseDelegate, Sendable {
         return task.eventLoop.makeSucceededVoidFuture()
     }
 
-    /// The parts of one network read (an HTTP chunk each: one per streamed piece from most servers) go to the
-    /// consumer as one buffer at the end of the event-loop tick, so it is woken once per read, not per piece.
     func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-        let (first, stopped) = state.withLock { s -> (Bool, Bool) in
-            defer { s.stopped = false }
-            if s.gathered == nil {
-                s.gathered = buffer
-                return (true, s.stopped)
-            }
-            var part = buffer
-            s.gathered!.writeBuffer(&part)
-            return (false, s.stopped)
-        }
-        if first { task.eventLoop.execute { self.handOver() } }
-        guard stopped else { return task.eventLoop.makeSucceededVoidFuture() }
-        // The consumer said stop at the last hand-over: the client reads on once it asks for more (or is gone).
-        let more = task.eventLoop.makePromise(of: Void.self)
-        if demand.wait(more) { more.succeed() }
-        return more.futureResult
-    }
-
-    /// Yields what this tick gathered.
-    private func handOver() {
-        guard
-            let gathered = state.withLock({ s in
-                defer { s.gathered = nil }
-                return s.gathered
-            })
-        else { return }
-        switch source.yield(gathered) {
+        switch source.yield(buffer) {
         case .produceMore, .dropped:
-            // Room again (the consumer drained meanwhile): a part held back by an earlier stop goes on, since
-            // no `produceMore` will come for a stop that is over.
-            state.withLock { $0.stopped = false }
-            demand.produceMore()
+            demand.state.withLock { $0.asked = false }
+            return task.eventLoop.makeSucceededVoidFuture()
         case .stopProducing:
-            state.withLock { $0.stopped = true }
+            // The client reads on once the consumer asks for more (or is gone).
+            let more = task.eventLoop.makePromise(of: Void.self)
+            if demand.wait(more) { more.succeed() }
+            return more.futureResult
         }
     }
 
     func didFinishRequest(task: HTTPClient.Task<Void>) throws {
-        handOver()
         source.finish()
     }
 
@@ -185,7 +153,6 @@ final class StreamingResponse: HTTPClientResponseDelegate, Sendable {
             return s.headDone
         }
         if !headDone { head.fail(error) }
-        handOver()
         source.finish(error)
     }
 }
