@@ -155,7 +155,8 @@ let package = Package(
         .testTarget(
             name: "AgnoCoreTests",
             dependencies: [
-                "AgnoCore", "AgnoTesting", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                "AgnoCore", "AgnoTesting", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(
             name: "AgnoMCPTests",
