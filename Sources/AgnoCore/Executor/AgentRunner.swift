@@ -1,6 +1,5 @@
 import AgnoProtocol
 import Foundation
-import Synchronization
 
 /// Runs one agent step: instructions as the system message, the step's input as the user message, then
 /// model calls and tool calls until the model answers in text. Emits the step's and the agent's events.
@@ -22,7 +21,6 @@ struct AgentRunner: Sendable {
         defer { observeStep(node, usage: state.usage) }
         do {
             let ref = try environment.models.reference(for: state.agent.model)
-            state.modelRef = ref
             let model = try environment.models.model(for: ref)
             record.emit(
                 events.agent(.runStarted, state.context, [("model", .string(ref.model)), ("model_provider", .string(ref.provider))]))
@@ -43,17 +41,11 @@ struct AgentRunner: Sendable {
         let context: RunEvents.AgentContext
         let text = TextBuffer()
         let usage = StepUsage()
-        private let ref = Mutex<ModelRef?>(nil)
 
         init(agent: AgentDefinition, place: StepPlace, context: RunEvents.AgentContext) {
             self.agent = agent
             self.place = place
             self.context = context
-        }
-
-        var modelRef: ModelRef? {
-            get { ref.withLock { $0 } }
-            set { ref.withLock { $0 = newValue } }
         }
     }
 
@@ -107,7 +99,8 @@ struct AgentRunner: Sendable {
     @inline(never)
     private func errored(_ node: StepNode, _ state: StepState, _ error: any Error) -> StepOutcome {
         if let error = error as? ModelError {
-            let ref = state.modelRef
+            // (nil when the model's name itself was the error, as the metric then says)
+            let ref = try? environment.models.reference(for: state.agent.model)
             environment.metrics.modelError(provider: ref?.provider ?? "", model: ref?.model ?? state.agent.model, kind: error.label)
         }
         let message = (error as? ModelError)?.message ?? "\(error)"

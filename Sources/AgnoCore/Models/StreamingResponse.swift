@@ -133,7 +133,6 @@ final class StreamingResponse: HTTPClientResponseDelegate, Sendable {
     func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
         switch source.yield(buffer) {
         case .produceMore, .dropped:
-            demand.state.withLock { $0.asked = false }
             return task.eventLoop.makeSucceededVoidFuture()
         case .stopProducing:
             // The client reads on once the consumer asks for more (or is gone).
