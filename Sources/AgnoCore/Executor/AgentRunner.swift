@@ -134,50 +134,55 @@ struct AgentRunner: Sendable {
     }
 
     /// Model calls and tool calls until the model answers without tool calls; returns all the text it wrote.
+    /// The conversation is one object and each model call a function of its own: this frame, kept for as long
+    /// as the step runs, holds only references.
     @inline(never)
     private func converse(_ state: StepState, model: any ChatModel, ref: ModelRef, input: String) async throws -> String {
-        let tools = environment.tools.tools(named: state.agent.tools)
-        let byName = Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var messages: [ChatMessage] = []
-        if !state.agent.instructions.isEmpty { messages.append(ChatMessage(role: .system, content: state.agent.instructions)) }
-        messages.append(ChatMessage(role: .user, content: input))
-        var firstCall = true
-        let streamed = environment.metrics.streamedChunks(provider: ref.provider, model: ref.model)
+        let conversation = Conversation(
+            state.agent, tools: environment.tools.tools(named: state.agent.tools), input: input,
+            streamed: environment.metrics.streamedChunks(provider: ref.provider, model: ref.model))
         while true {
-            let offerTools = !tools.isEmpty && !budget.exhausted
-            let request = ChatRequest(
-                model: ref.model, messages: messages, tools: offerTools ? tools.map(\.spec) : [],
-                toolChoice: firstCall ? Self.toolChoice(state.agent.toolChoice) : nil,
-                temperature: state.agent.temperature, maxTokens: state.agent.maxTokens)
-            firstCall = false
-            let turn = try await RunSpans.modelCall(ref, runID: record.runID) {
-                try await model.stream(
-                    request,
-                    onContent: { delta in
-                        streamed?.increment()
-                        state.text.append(delta)
-                        record.emitStreamed(events.agent(.runContent, state.context, [("content", .string(delta))]))
-                    },
-                    pace: {
-                        // After each network read: its events go to the store together.
-                        record.flushStreamed()
-                        await record.roomToWrite()
-                    })
-            }
-            state.usage.add(turn.metrics)
-            environment.metrics.modelCall(provider: ref.provider, model: ref.model, metrics: turn.metrics)
-            try Task.checkCancellation()
-            if turn.toolCalls.isEmpty { return state.text.value }
-            if !offerTools && budget.exhausted {
-                // Offered no tools (the run's limit is reached), the model still calls some: stop, or it loops.
-                throw ToolError("the model kept calling tools after the run's tool_call_limit (\(budget.limit)) was reached")
-            }
-            messages.append(ChatMessage(role: .assistant, content: turn.content.isEmpty ? nil : turn.content, toolCalls: turn.toolCalls))
-            let results = try await callTools(turn.toolCalls, byName: byName, context: state.context)
-            for (call, result) in zip(turn.toolCalls, results) {
-                messages.append(ChatMessage(role: .tool, content: result, toolCallID: call.id))
-            }
+            let calls = try await modelTurn(conversation, state, model: model, ref: ref)
+            if calls.isEmpty { return state.text.value }
+            let results = try await callTools(calls, byName: conversation.byName, context: state.context)
+            conversation.answer(calls, results)
         }
+    }
+
+    /// One model call: its content streamed as the step's events, its answer added to the conversation.
+    /// Returns the tool calls the model asked for (none: the step's answer is complete).
+    @inline(never)
+    private func modelTurn(_ conversation: Conversation, _ state: StepState, model: any ChatModel, ref: ModelRef) async throws
+        -> [ToolCall]
+    {
+        let offerTools = !conversation.tools.isEmpty && !budget.exhausted
+        let request = conversation.request(model: ref.model, offerTools: offerTools)
+        let streamed = conversation.streamed
+        let turn = try await RunSpans.modelCall(ref, runID: record.runID) {
+            try await model.stream(
+                request,
+                onContent: { delta in
+                    streamed?.increment()
+                    state.text.append(delta)
+                    record.emitStreamed(events.agent(.runContent, state.context, [("content", .string(delta))]))
+                },
+                pace: {
+                    // After each network read: its events go to the store together.
+                    record.flushStreamed()
+                    await record.roomToWrite()
+                })
+        }
+        state.usage.add(turn.metrics)
+        environment.metrics.modelCall(provider: ref.provider, model: ref.model, metrics: turn.metrics)
+        try Task.checkCancellation()
+        if turn.toolCalls.isEmpty { return [] }
+        if !offerTools && budget.exhausted {
+            // Offered no tools (the run's limit is reached), the model still calls some: stop, or it loops.
+            throw ToolError("the model kept calling tools after the run's tool_call_limit (\(budget.limit)) was reached")
+        }
+        conversation.messages.append(
+            ChatMessage(role: .assistant, content: turn.content.isEmpty ? nil : turn.content, toolCalls: turn.toolCalls))
+        return turn.toolCalls
     }
 
     /// Runs the model's tool calls concurrently; each result (or error text) goes back to the model in order.

@@ -1,7 +1,8 @@
 /// An agent step: its input is its template, rendered, or the previous node's output.
 extension NodeWalker {
     @inline(never)
-    func runAgent(_ node: StepNode, _ step: AgentStep, input: String, scope: WalkScope) async -> StepOutcome {
+    func runAgent(_ node: StepNode, input: String, scope: WalkScope) async -> StepOutcome {
+        guard case .agent(let step) = node.kind else { preconditionFailure("runAgent on a \(node.typeName)") }
         var text =
             step.input.map {
                 $0.render(input: progress.input, previous: input, outputs: progress.outputsByName, additionalData: progress.additionalText)

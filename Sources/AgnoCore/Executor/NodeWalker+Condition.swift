@@ -5,7 +5,8 @@ import AgnoProtocol
 /// `else_steps` skips its steps and passes the input through.
 extension NodeWalker {
     @inline(never)
-    func runCondition(_ node: StepNode, _ condition: ConditionNode, input: String, scope: WalkScope) async -> StepOutcome {
+    func runCondition(_ node: StepNode, input: String, scope: WalkScope) async -> StepOutcome {
+        guard case .condition(let condition) = node.kind else { preconditionFailure("runCondition on a \(node.typeName)") }
         markRunning(node, scope)
         let place = scope.place(of: node)
         let result: Bool

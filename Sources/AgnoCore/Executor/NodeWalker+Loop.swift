@@ -6,7 +6,8 @@ import AgnoProtocol
 /// `iteration` and their paths go through `NAME[i]`.
 extension NodeWalker {
     @inline(never)
-    func runLoop(_ node: StepNode, _ loop: LoopNode, input: String, scope: WalkScope) async -> StepOutcome {
+    func runLoop(_ node: StepNode, input: String, scope: WalkScope) async -> StepOutcome {
+        guard case .loop(let loop) = node.kind else { preconditionFailure("runLoop on a \(node.typeName)") }
         markRunning(node, scope)
         let place = scope.place(of: node)
         let max = loop.maxIterations

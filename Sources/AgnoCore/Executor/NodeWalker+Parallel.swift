@@ -5,7 +5,8 @@ import AgnoProtocol
 /// cancels its siblings and fails the Parallel; a cancel of the run reaches every branch (they are child tasks).
 extension NodeWalker {
     @inline(never)
-    func runParallel(_ node: StepNode, _ branches: [StepNode], input: String, scope: WalkScope) async -> StepOutcome {
+    func runParallel(_ node: StepNode, input: String, scope: WalkScope) async -> StepOutcome {
+        guard case .parallel(let branches) = node.kind else { preconditionFailure("runParallel on a \(node.typeName)") }
         markRunning(node, scope)
         let place = scope.place(of: node)
         announce(.parallelExecutionStarted, place, [("parallel_step_count", .int(branches.count))])

@@ -4,7 +4,8 @@ import AgnoProtocol
 /// agno's Router: the selector (CEL) names one of the choices, which runs; the others are SKIPPED.
 extension NodeWalker {
     @inline(never)
-    func runRouter(_ node: StepNode, _ router: RouterNode, input: String, scope: WalkScope) async -> StepOutcome {
+    func runRouter(_ node: StepNode, input: String, scope: WalkScope) async -> StepOutcome {
+        guard case .router(let router) = node.kind else { preconditionFailure("runRouter on a \(node.typeName)") }
         markRunning(node, scope)
         let place = scope.place(of: node)
         let names = router.choices.map(\.name)

@@ -155,16 +155,17 @@ struct NodeWalker: Sendable {
         }
     }
 
-    /// One attempt of `node`, by kind.
+    /// One attempt of `node`, by kind. Each kind's function takes its part of the node itself: a payload bound
+    /// here would be a slot of this frame for every kind, kept for as long as the node runs.
     @inline(never)
     func execute(_ node: StepNode, input: String, scope: WalkScope) async -> StepOutcome {
         switch node.kind {
-        case .agent(let step): return await runAgent(node, step, input: input, scope: scope)
-        case .steps(let children): return await runSteps(node, children, input: input, scope: scope)
-        case .parallel(let branches): return await runParallel(node, branches, input: input, scope: scope)
-        case .condition(let condition): return await runCondition(node, condition, input: input, scope: scope)
-        case .loop(let loop): return await runLoop(node, loop, input: input, scope: scope)
-        case .router(let router): return await runRouter(node, router, input: input, scope: scope)
+        case .agent: return await runAgent(node, input: input, scope: scope)
+        case .steps: return await runSteps(node, input: input, scope: scope)
+        case .parallel: return await runParallel(node, input: input, scope: scope)
+        case .condition: return await runCondition(node, input: input, scope: scope)
+        case .loop: return await runLoop(node, input: input, scope: scope)
+        case .router: return await runRouter(node, input: input, scope: scope)
         }
     }
 

@@ -7,6 +7,7 @@ enum StepOutcome: Sendable {
     case completed(String, succeeded: Bool = true)
     case failed(String)
     case cancelled(partial: String)
-    /// It waits for a person: the run pauses (the other branches of a Parallel finish first).
-    case paused(PauseRequirement)
+    /// It waits for a person: the run pauses (the other branches of a Parallel finish first). Boxed: an
+    /// outcome is a slot of every level of the walker's frames, and a requirement inline is ~140 bytes.
+    indirect case paused(PauseRequirement)
 }

@@ -6,7 +6,8 @@ import NIOHTTP1
 
 /// A model behind an OpenAI-compatible `/chat/completions` endpoint, always streamed.
 /// The HTTP request runs in the calling task: cancelling the task closes the connection at once.
-public struct OpenAICompatibleModel: ChatModel {
+/// A class: `self` in the frames of its async functions is one reference.
+public final class OpenAICompatibleModel: ChatModel {
     public let provider: ProviderConfig
     let client: HTTPClient
 
@@ -17,14 +18,28 @@ public struct OpenAICompatibleModel: ChatModel {
 
     private var whereText: String { "model provider '\(provider.name)' (\(provider.chatCompletionsURL))" }
 
+    /// Split in three so that a call waiting for the answer's head (a slow or stalled model, the common case
+    /// with thousands of runs) keeps only the frames of the request's part in its task, not the parser's.
     public func stream(_ request: ChatRequest, onContent: (String) -> Void, pace: () async -> Void) async throws -> ChatTurn {
+        let key = try apiKey()
+        let started = ContinuousClock.now
+        let response = try await open(request, key: key)
+        return try await read(response, model: request.model, key: key, started: started, onContent: onContent, pace: pace)
+    }
+
+    private func apiKey() throws -> String? {
         let key = provider.apiKey()
         if key == nil, let env = provider.apiKeyEnv, provider.apiKeyCredential == nil {
             throw ModelError(.notConfigured, "\(whereText) needs an API key in the environment variable \(env), which is not set for agnod")
         }
+        return key
+    }
+
+    /// Sends the request until an answer's head says 2xx; the body follows in the response.
+    @inline(never)
+    private func open(_ request: ChatRequest, key: String?) async throws -> StreamingResponse {
         var request = request
         request.includeUsage = provider.streamUsage && !UsageRefusals.shared.refuses(provider)
-        let started = ContinuousClock.now
         var (head, response) = try await send(request, key: key)
         if !(200..<300).contains(head.status.code) {
             let error = await httpError(head, response, key: key)
@@ -38,6 +53,15 @@ public struct OpenAICompatibleModel: ChatModel {
             (head, response) = try await send(request, key: key)
             guard (200..<300).contains(head.status.code) else { throw await httpError(head, response, key: key) }
         }
+        return response
+    }
+
+    /// Reads the answer's stream: content to `onContent`, the whole turn at the end.
+    @inline(never)
+    private func read(
+        _ response: StreamingResponse, model: String, key: String?, started: ContinuousClock.Instant, onContent: (String) -> Void,
+        pace: () async -> Void
+    ) async throws -> ChatTurn {
         var parser = SSEParser()
         var accumulator = ChatStreamAccumulator()
         var firstPiece: ContinuousClock.Instant?
@@ -71,7 +95,7 @@ public struct OpenAICompatibleModel: ChatModel {
         }
         turn.metrics.timeToFirstToken = firstPiece.map { ($0 - started).inSeconds }
         turn.metrics.duration = (.now - started - paced).inSeconds
-        turn.metrics.cost = provider.prices[request.model]?.cost(of: turn.metrics)
+        turn.metrics.cost = provider.prices[model]?.cost(of: turn.metrics)
         return turn
     }
 

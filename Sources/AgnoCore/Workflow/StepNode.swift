@@ -3,15 +3,62 @@
 /// tree in pre-order (the run summary's `steps` are in that order), `path` names it from the root
 /// (`gather/web`; events add loop iterations: `refine[2]/draft`).
 public struct StepNode: Sendable, Equatable {
-    public var name: String
-    public var kind: Kind
-    public var options: NodeOptions
-    public var description: String?
+    /// The fields, behind one reference: a node is a parameter and a local of every level of the recursive
+    /// walker's async functions, whose task-allocator frames a run keeps for as long as it runs; a node
+    /// inline (~200 bytes, with its options and review) made each of those frames hundreds of bytes larger.
+    /// Nodes are built once, when a workflow file is read; a change makes a new box.
+    private indirect enum Box: Sendable, Equatable { case fields(Fields) }
+
+    private struct Fields: Sendable, Equatable {
+        var name: String
+        var kind: Kind
+        var options: NodeOptions
+        var description: String?
+        var index: Int
+        var path: String
+        var line: Int?
+    }
+
+    private var box: Box
+    private var fields: Fields {
+        get {
+            switch box {
+            case .fields(let f): return f
+            }
+        }
+        set { box = .fields(newValue) }
+    }
+
+    public var name: String {
+        get { fields.name }
+        set { fields.name = newValue }
+    }
+    public var kind: Kind {
+        get { fields.kind }
+        set { fields.kind = newValue }
+    }
+    public var options: NodeOptions {
+        get { fields.options }
+        set { fields.options = newValue }
+    }
+    public var description: String? {
+        get { fields.description }
+        set { fields.description = newValue }
+    }
     /// Position in the tree's pre-order (0-based), and the path of names from the root.
-    public var index: Int
-    public var path: String
+    public var index: Int {
+        get { fields.index }
+        set { fields.index = newValue }
+    }
+    public var path: String {
+        get { fields.path }
+        set { fields.path = newValue }
+    }
     /// The file line the node starts on (for messages).
-    public var line: Int?
+    public var line: Int? {
+        get { fields.line }
+        set { fields.line = newValue }
+    }
 
     public indirect enum Kind: Sendable, Equatable {
         case agent(AgentStep)
@@ -26,13 +73,8 @@ public struct StepNode: Sendable, Equatable {
         name: String, kind: Kind, options: NodeOptions = NodeOptions(), description: String? = nil, index: Int = 0, path: String? = nil,
         line: Int? = nil
     ) {
-        self.name = name
-        self.kind = kind
-        self.options = options
-        self.description = description
-        self.index = index
-        self.path = path ?? name
-        self.line = line
+        box = .fields(
+            Fields(name: name, kind: kind, options: options, description: description, index: index, path: path ?? name, line: line))
     }
 
     /// An agent step (version 1 files hold only these).
