@@ -1,10 +1,12 @@
 import CoreMetrics
 
 extension AgentRunner {
-    /// One agent step's conversation with its model: the messages so far, and the tools the model may call.
+    /// One agent step's conversation with its model: the model, the messages so far, and the tools it may call.
     /// Lives in the step's task only.
     final class Conversation {
         let agent: AgentDefinition
+        let model: any ChatModel
+        let ref: ModelRef
         let tools: [any Tool]
         let byName: [String: any Tool]
         /// Counts the model's streamed chunks (nil without metrics).
@@ -12,8 +14,10 @@ extension AgentRunner {
         var messages: [ChatMessage] = []
         private var firstCall = true
 
-        init(_ agent: AgentDefinition, tools: [any Tool], input: String, streamed: Counter?) {
+        init(_ agent: AgentDefinition, model: any ChatModel, ref: ModelRef, tools: [any Tool], input: String, streamed: Counter?) {
             self.agent = agent
+            self.model = model
+            self.ref = ref
             self.tools = tools
             self.byName = Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
             self.streamed = streamed
@@ -23,10 +27,10 @@ extension AgentRunner {
 
         /// The next model call's request: the tools are offered unless the run's tool budget is spent, and the
         /// agent's `tool_choice` applies to the first call only.
-        func request(model: String, offerTools: Bool) -> ChatRequest {
+        func request(offerTools: Bool) -> ChatRequest {
             defer { firstCall = false }
             return ChatRequest(
-                model: model, messages: messages, tools: offerTools ? tools.map(\.spec) : [],
+                model: ref.model, messages: messages, tools: offerTools ? tools.map(\.spec) : [],
                 toolChoice: firstCall ? AgentRunner.toolChoice(agent.toolChoice) : nil,
                 temperature: agent.temperature, maxTokens: agent.maxTokens)
         }

@@ -3,11 +3,19 @@ import Foundation
 
 /// Runs one agent step: instructions as the system message, the step's input as the user message, then
 /// model calls and tool calls until the model answers in text. Emits the step's and the agent's events.
-struct AgentRunner: Sendable {
+/// A class: `self` in the frames of its async functions is one reference.
+final class AgentRunner: Sendable {
     let environment: ExecutionEnvironment
     let record: RunRecord
     let events: RunEvents
     let budget: ToolBudget
+
+    init(environment: ExecutionEnvironment, record: RunRecord, events: RunEvents, budget: ToolBudget) {
+        self.environment = environment
+        self.record = record
+        self.events = events
+        self.budget = budget
+    }
 
     /// Runs the agent of `node` on `input` in `scope`: the step's events, its summary entry, and its outcome.
     /// Cancelled by a timeout (an interrupt of the scope), the step fails; by a failing sibling, it is cancelled
@@ -16,22 +24,34 @@ struct AgentRunner: Sendable {
     /// Only the model and tool calls await: the step's state is one object, and what comes before and after is
     /// synchronous, so the frame a stalled step keeps in its task stays small.
     @inline(never)
-    func run(node: StepNode, step: AgentStep, input: String, scope: WalkScope) async -> StepOutcome {
-        let state = begin(node, step, scope)
+    func run(node: StepNode, input: String, scope: WalkScope) async -> StepOutcome {
+        let state = begin(node, scope)
         defer { observeStep(node, usage: state.usage) }
+        let conversation: Conversation
         do {
-            let ref = try environment.models.reference(for: state.agent.model)
-            let model = try environment.models.model(for: ref)
-            record.emit(
-                events.agent(.runStarted, state.context, [("model", .string(ref.model)), ("model_provider", .string(ref.provider))]))
-            let content = try await converse(state, model: model, ref: ref, input: input)
-            return completed(node, state, content)
-        } catch let error where Task.isCancelled || error is CancellationError {
-            _ = error
-            return cancelled(node, state, scope)
+            conversation = try start(state, input: input)
+            return completed(node, state, try await converse(state, conversation))
         } catch {
-            return errored(node, state, error)
+            return ended(node, state, scope, error)
         }
+    }
+
+    /// The step's model, resolved, and its `RunStarted`: the conversation can begin.
+    @inline(never)
+    private func start(_ state: StepState, input: String) throws -> Conversation {
+        let ref = try environment.models.reference(for: state.agent.model)
+        let model = try environment.models.model(for: ref)
+        record.emit(events.agent(.runStarted, state.context, [("model", .string(ref.model)), ("model_provider", .string(ref.provider))]))
+        return Conversation(
+            state.agent, model: model, ref: ref, tools: environment.tools.tools(named: state.agent.tools), input: input,
+            streamed: environment.metrics.streamedChunks(provider: ref.provider, model: ref.model))
+    }
+
+    /// The step was cancelled (by the run, a sibling or a timeout) or failed with `error`.
+    @inline(never)
+    private func ended(_ node: StepNode, _ state: StepState, _ scope: WalkScope, _ error: any Error) -> StepOutcome {
+        if Task.isCancelled || error is CancellationError { return cancelled(node, state, scope) }
+        return errored(node, state, error)
     }
 
     /// What one agent step keeps while its model and tools are called.
@@ -50,7 +70,8 @@ struct AgentRunner: Sendable {
     }
 
     @inline(never)
-    private func begin(_ node: StepNode, _ step: AgentStep, _ scope: WalkScope) -> StepState {
+    private func begin(_ node: StepNode, _ scope: WalkScope) -> StepState {
+        guard case .agent(let step) = node.kind else { preconditionFailure("an agent step that is a \(node.typeName)") }
         let agent = record.workflow.agents[step.agent]!
         let place = scope.place(of: node)
         let context = events.agentContext(agentRunID: RunID.make(), place: place, agentID: agent.key, agentName: agent.name)
@@ -134,32 +155,34 @@ struct AgentRunner: Sendable {
     }
 
     /// Model calls and tool calls until the model answers without tool calls; returns all the text it wrote.
-    /// The conversation is one object and each model call a function of its own: this frame, kept for as long
-    /// as the step runs, holds only references.
+    /// The conversation is one object and each model call a function of its own: the frames a step keeps in its
+    /// task for as long as it runs hold little more than references.
     @inline(never)
-    private func converse(_ state: StepState, model: any ChatModel, ref: ModelRef, input: String) async throws -> String {
-        let conversation = Conversation(
-            state.agent, tools: environment.tools.tools(named: state.agent.tools), input: input,
-            streamed: environment.metrics.streamedChunks(provider: ref.provider, model: ref.model))
+    private func converse(_ state: StepState, _ conversation: Conversation) async throws -> String {
         while true {
-            let calls = try await modelTurn(conversation, state, model: model, ref: ref)
+            let calls = try await modelTurn(conversation, state)
             if calls.isEmpty { return state.text.value }
             let results = try await callTools(calls, byName: conversation.byName, context: state.context)
             conversation.answer(calls, results)
         }
     }
 
-    /// One model call: its content streamed as the step's events, its answer added to the conversation.
-    /// Returns the tool calls the model asked for (none: the step's answer is complete).
+    /// One model call and its answer. Returns the tool calls the model asked for (none: the step's answer is
+    /// complete).
     @inline(never)
-    private func modelTurn(_ conversation: Conversation, _ state: StepState, model: any ChatModel, ref: ModelRef) async throws
-        -> [ToolCall]
-    {
+    private func modelTurn(_ conversation: Conversation, _ state: StepState) async throws -> [ToolCall] {
         let offerTools = !conversation.tools.isEmpty && !budget.exhausted
-        let request = conversation.request(model: ref.model, offerTools: offerTools)
+        let turn = try await stream(conversation, state, offerTools: offerTools)
+        return try answered(turn, conversation, state, offeredTools: offerTools)
+    }
+
+    /// The model call itself: its content streamed as the step's events.
+    @inline(never)
+    private func stream(_ conversation: Conversation, _ state: StepState, offerTools: Bool) async throws -> ChatTurn {
+        let request = conversation.request(offerTools: offerTools)
         let streamed = conversation.streamed
-        let turn = try await RunSpans.modelCall(ref, runID: record.runID) {
-            try await model.stream(
+        return try await RunSpans.modelCall(conversation.ref, runID: record.runID) {
+            try await conversation.model.stream(
                 request,
                 onContent: { delta in
                     streamed?.increment()
@@ -172,11 +195,17 @@ struct AgentRunner: Sendable {
                     await record.roomToWrite()
                 })
         }
+    }
+
+    /// A model call's turn is in: its usage counted, its tool calls (if any) added to the conversation.
+    @inline(never)
+    private func answered(_ turn: ChatTurn, _ conversation: Conversation, _ state: StepState, offeredTools: Bool) throws -> [ToolCall] {
+        let ref = conversation.ref
         state.usage.add(turn.metrics)
         environment.metrics.modelCall(provider: ref.provider, model: ref.model, metrics: turn.metrics)
         try Task.checkCancellation()
         if turn.toolCalls.isEmpty { return [] }
-        if !offerTools && budget.exhausted {
+        if !offeredTools && budget.exhausted {
             // Offered no tools (the run's limit is reached), the model still calls some: stop, or it loops.
             throw ToolError("the model kept calling tools after the run's tool_call_limit (\(budget.limit)) was reached")
         }
@@ -204,7 +233,7 @@ struct AgentRunner: Sendable {
                     record.emit(events.agent(.toolCallError, context, [("tool", eventTool(failed, ended: true))]), toolCall: failed)
                     continue
                 }
-                group.addTask {
+                group.addTask { [self] in
                     let started = ContinuousClock.now
                     let outcome = await RunSpans.toolCall(call, runID: record.runID) { () async -> Result<String, any Error> in
                         guard let tool = byName[call.name] else {

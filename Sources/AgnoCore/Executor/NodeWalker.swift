@@ -4,8 +4,8 @@ import Foundation
 /// The recursive executor: runs one node of the step tree (and so everything under it) in the calling
 /// task and returns how it ended. Retries, per-attempt timeouts and `on_error` apply the same way to every
 /// kind of node; what a kind does is in its own file (`NodeWalker+Parallel.swift`, …), so a new construct
-/// is one new case of `execute`.
-struct NodeWalker: Sendable {
+/// is one new case of `execute`. A class: `self` in each level's frame is one reference.
+final class NodeWalker: Sendable {
     let environment: ExecutionEnvironment
     let record: RunRecord
     let events: RunEvents
@@ -13,6 +13,18 @@ struct NodeWalker: Sendable {
     let progress: RunProgress
     /// What the run did before, when it goes on after a pause or a restart.
     let ledger: ResumeLedger?
+
+    init(
+        environment: ExecutionEnvironment, record: RunRecord, events: RunEvents, budget: ToolBudget, progress: RunProgress,
+        ledger: ResumeLedger?
+    ) {
+        self.environment = environment
+        self.record = record
+        self.events = events
+        self.budget = budget
+        self.progress = progress
+        self.ledger = ledger
+    }
 
     /// Runs `node` on `input` (the previous step's output): its review before, every attempt, then its
     /// `on_error` and its review after. A node the run completed before (it goes on after a pause or a
@@ -122,7 +134,7 @@ struct NodeWalker: Sendable {
         let message = "step '\(node.name)' timed out after \(secondsText(seconds)) s"
         let inner = scope.with(interrupt)
         return await NodeWalker.race(seconds: seconds, interrupt: interrupt, message: message) {
-            await execute(node, input: input, scope: inner)
+            await self.execute(node, input: input, scope: inner)
         }
     }
 

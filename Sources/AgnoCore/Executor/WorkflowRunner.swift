@@ -19,20 +19,25 @@ public struct WorkflowRunner: Sendable {
     @inline(never)
     private func execute(_ record: RunRecord) async {
         let walker = begin(record)
-        let steps = record.workflow.steps
-        let input = record.input
         let outcome: StepOutcome
         if let seconds = record.workflow.timeout {
-            let interrupt = Interrupt(.timeout)
-            let message = "the workflow timed out after \(secondsText(seconds)) s"
-            let scope = WalkScope().with(interrupt)
-            outcome = await NodeWalker.race(seconds: seconds, interrupt: interrupt, message: message) {
-                await walker.sequence(steps, input: input, scope: scope)
-            }
+            outcome = await walk(walker, record, within: seconds)
         } else {
-            outcome = await walker.sequence(steps, input: input, scope: WalkScope())
+            outcome = await walker.sequence(record.workflow.steps, input: record.input, scope: WalkScope())
         }
         end(record, outcome, walker.events, walker.progress)
+    }
+
+    /// The walk, cancelled when the workflow's `timeout` is up.
+    @inline(never)
+    private func walk(_ walker: NodeWalker, _ record: RunRecord, within seconds: Double) async -> StepOutcome {
+        let interrupt = Interrupt(.timeout)
+        let message = "the workflow timed out after \(secondsText(seconds)) s"
+        let scope = WalkScope().with(interrupt)
+        let (steps, input) = (record.workflow.steps, record.input)
+        return await NodeWalker.race(seconds: seconds, interrupt: interrupt, message: message) {
+            await walker.sequence(steps, input: input, scope: scope)
+        }
     }
 
     /// The run's walker, after its `WorkflowStarted` (unless it was sent before a pause or restart).

@@ -62,41 +62,46 @@ public final class OpenAICompatibleModel: ChatModel {
         _ response: StreamingResponse, model: String, key: String?, started: ContinuousClock.Instant, onContent: (String) -> Void,
         pace: () async -> Void
     ) async throws -> ChatTurn {
-        var parser = SSEParser()
-        var accumulator = ChatStreamAccumulator()
-        var firstPiece: ContinuousClock.Instant?
-        // Time spent waiting for the store (backpressure) is agnod's, not the model's.
-        var paced = Duration.zero
+        let reader = AnswerReader(started: started)
         do {
-            for try await buffer in response.body {
-                try parser.feed(buffer.readableBytesView) { data in
-                    if let delta = try accumulator.take(data) { onContent(delta) }
-                }
-                if firstPiece == nil && accumulator.pieces > 0 { firstPiece = .now - paced }
-                if accumulator.done { break }
-                let waited = ContinuousClock.now
-                await pace()
-                paced += .now - waited
-            }
-            try parser.finish { data in
-                if let delta = try accumulator.take(data) { onContent(delta) }
-            }
-        } catch let error as ModelError {
-            if Task.isCancelled { throw CancellationError() }
-            throw ModelError(error.kind, "\(whereText): \(SecretRedactor.redact(error.message, secrets: key.map { [$0] } ?? []))")
+            try await Self.pump(response, into: reader, onContent: onContent, pace: pace)
         } catch {
-            throw translate(error, phase: .streaming, key: key)
+            throw streamError(error, key: key)
         }
+        return try answer(reader, model: model)
+    }
+
+    /// The body's reads into `reader`, each followed by the caller's `pace`, until the answer is complete.
+    /// Only the loop awaits here; what a read does is synchronous (`AnswerReader`).
+    @inline(never)
+    private static func pump(
+        _ response: StreamingResponse, into reader: AnswerReader, onContent: (String) -> Void, pace: () async -> Void
+    ) async throws {
+        for try await buffer in response.body {
+            if try reader.feed(buffer, onContent: onContent) { break }
+            await pace()
+            reader.resumed()
+        }
+        try reader.finish(onContent: onContent)
+    }
+
+    /// An error while the answer streamed, as the step reports it.
+    @inline(never)
+    private func streamError(_ error: any Error, key: String?) -> any Error {
+        guard let error = error as? ModelError else { return translate(error, phase: .streaming, key: key) }
+        if Task.isCancelled { return CancellationError() }
+        return ModelError(error.kind, "\(whereText): \(SecretRedactor.redact(error.message, secrets: key.map { [$0] } ?? []))")
+    }
+
+    /// The turn the stream gave, unless it was cut short.
+    @inline(never)
+    private func answer(_ reader: AnswerReader, model: String) throws -> ChatTurn {
         try Task.checkCancellation()
-        var turn = accumulator.turn()
-        if !accumulator.done && turn.finishReason == nil {
+        guard reader.complete else {
             throw ModelError(
                 .brokenStream, "\(whereText): the stream ended before the answer was complete (no finish_reason and no [DONE])")
         }
-        turn.metrics.timeToFirstToken = firstPiece.map { ($0 - started).inSeconds }
-        turn.metrics.duration = (.now - started - paced).inSeconds
-        turn.metrics.cost = provider.prices[model]?.cost(of: turn.metrics)
-        return turn
+        return reader.turn(price: provider.prices[model])
     }
 
     /// Sends one streamed request; the answer's head is back (the body follows in the response).

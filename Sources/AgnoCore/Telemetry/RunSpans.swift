@@ -13,6 +13,12 @@ enum RunSpans {
     /// The whole run, in the task that executes it.
     static func run(_ record: RunRecord, _ body: () async -> Void) async {
         guard tracing else { return await body() }
+        await tracedRun(record, body)
+    }
+
+    /// (Apart, and not inlined: the span's machinery would otherwise be slots of the caller's frame, traced or not.)
+    @inline(never)
+    private static func tracedRun(_ record: RunRecord, _ body: () async -> Void) async {
         await withSpan("workflow_run", ofKind: .server) { span in
             span.attributes["run_id"] = record.runID
             span.attributes["session_id"] = record.sessionID
@@ -31,6 +37,14 @@ enum RunSpans {
         _ node: StepNode, path: String, attempt: Int?, runID: String, _ body: () async -> StepOutcome
     ) async -> StepOutcome {
         guard tracing else { return await body() }
+        return await tracedStep(node, path: path, attempt: attempt, runID: runID, body)
+    }
+
+    /// (Apart, and not inlined: the span's machinery would otherwise be slots of the caller's frame, traced or not.)
+    @inline(never)
+    private static func tracedStep(
+        _ node: StepNode, path: String, attempt: Int?, runID: String, _ body: () async -> StepOutcome
+    ) async -> StepOutcome {
         return await withSpan("step", ofKind: .internal) { span in
             span.attributes["run_id"] = runID
             span.attributes["step.name"] = node.name
@@ -53,6 +67,12 @@ enum RunSpans {
     /// One model call (an error thrown by it is recorded on the span).
     static func modelCall(_ ref: ModelRef, runID: String, _ body: () async throws -> ChatTurn) async throws -> ChatTurn {
         guard tracing else { return try await body() }
+        return try await tracedModelCall(ref, runID: runID, body)
+    }
+
+    /// (Apart, and not inlined: the span's machinery would otherwise be slots of the caller's frame, traced or not.)
+    @inline(never)
+    private static func tracedModelCall(_ ref: ModelRef, runID: String, _ body: () async throws -> ChatTurn) async throws -> ChatTurn {
         return try await withSpan("model_call", ofKind: .client) { span in
             span.attributes["run_id"] = runID
             span.attributes["gen_ai.system"] = ref.provider
@@ -69,6 +89,14 @@ enum RunSpans {
     static func toolCall(_ call: ToolCall, runID: String, _ body: () async -> Result<String, any Error>) async -> Result<String, any Error>
     {
         guard tracing else { return await body() }
+        return await tracedToolCall(call, runID: runID, body)
+    }
+
+    /// (Apart, and not inlined: the span's machinery would otherwise be slots of the caller's frame, traced or not.)
+    @inline(never)
+    private static func tracedToolCall(_ call: ToolCall, runID: String, _ body: () async -> Result<String, any Error>)
+        async -> Result<String, any Error>
+    {
         return await withSpan("tool_call", ofKind: .client) { span in
             span.attributes["run_id"] = runID
             span.attributes["tool.name"] = call.name
