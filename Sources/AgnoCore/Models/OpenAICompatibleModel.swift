@@ -38,21 +38,26 @@ public final class OpenAICompatibleModel: ChatModel {
     /// Sends the request until an answer's head says 2xx; the body follows in the response.
     @inline(never)
     private func open(_ request: ChatRequest, key: String?) async throws -> StreamingResponse {
-        var request = request
-        request.includeUsage = provider.streamUsage && !UsageRefusals.shared.refuses(provider)
-        var (head, response) = try await send(request, key: key)
-        if !(200..<300).contains(head.status.code) {
-            let error = await httpError(head, response, key: key)
-            // A server that refuses `stream_options` (some answer 400 to an option they do not know): asked
-            // again without it, and not asked again for this provider; its tokens are then counted.
-            guard request.includeUsage, [400, 422].contains(Int(head.status.code)), error.message.contains("stream_options") else {
-                throw error
-            }
-            UsageRefusals.shared.note(provider)
-            request.includeUsage = false
-            (head, response) = try await send(request, key: key)
-            guard (200..<300).contains(head.status.code) else { throw await httpError(head, response, key: key) }
+        let includeUsage = provider.streamUsage && !UsageRefusals.shared.refuses(provider)
+        let (head, response) = try await send(request, includeUsage: includeUsage, key: key)
+        if (200..<300).contains(head.status.code) { return response }
+        return try await refused(head, response, request, includedUsage: includeUsage, key: key)
+    }
+
+    /// The server answered an error: thrown, unless it refused `stream_options` (some answer 400 to an option
+    /// they do not know): then asked again without it, and not asked again for this provider; its tokens are
+    /// then counted.
+    @inline(never)
+    private func refused(_ head: HTTPResponseHead, _ response: StreamingResponse, _ request: ChatRequest, includedUsage: Bool, key: String?)
+        async throws -> StreamingResponse
+    {
+        let error = await httpError(head, response, key: key)
+        guard includedUsage, [400, 422].contains(Int(head.status.code)), error.message.contains("stream_options") else {
+            throw error
         }
+        UsageRefusals.shared.note(provider)
+        let (again, response) = try await send(request, includeUsage: false, key: key)
+        guard (200..<300).contains(again.status.code) else { throw await httpError(again, response, key: key) }
         return response
     }
 
@@ -105,20 +110,29 @@ public final class OpenAICompatibleModel: ChatModel {
     }
 
     /// Sends one streamed request; the answer's head is back (the body follows in the response).
-    private func send(_ request: ChatRequest, key: String?) async throws -> (HTTPResponseHead, StreamingResponse) {
+    @inline(never)
+    private func send(_ request: ChatRequest, includeUsage: Bool, key: String?) async throws -> (HTTPResponseHead, StreamingResponse) {
+        do {
+            let response = try start(request, includeUsage: includeUsage, key: key)
+            return (try await response.head(), response)
+        } catch {
+            throw translate(error, phase: .connecting, key: key)
+        }
+    }
+
+    /// The HTTP request, started.
+    @inline(never)
+    private func start(_ request: ChatRequest, includeUsage: Bool, key: String?) throws -> StreamingResponse {
+        var request = request
+        request.includeUsage = includeUsage
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Accept", value: "text/event-stream")
         if let key { headers.add(name: "Authorization", value: "Bearer \(key)") }
-        do {
-            let http = try HTTPClient.Request(
-                url: provider.chatCompletionsURL, method: .POST, headers: headers,
-                body: .byteBuffer(ByteBuffer(bytes: request.body.encoded)))
-            let deadline = NIODeadline.now() + .seconds(Int64(provider.connectTimeout + provider.readTimeout))
-            return try await StreamingResponse.send(http, on: client, deadline: deadline)
-        } catch {
-            throw translate(error, phase: .connecting, key: key)
-        }
+        let http = try HTTPClient.Request(
+            url: provider.chatCompletionsURL, method: .POST, headers: headers, body: .byteBuffer(ByteBuffer(bytes: request.body.encoded)))
+        let deadline = NIODeadline.now() + .seconds(Int64(provider.connectTimeout + provider.readTimeout))
+        return StreamingResponse.start(http, on: client, deadline: deadline)
     }
 
     private enum Phase { case connecting, streaming }

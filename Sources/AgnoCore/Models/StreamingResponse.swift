@@ -63,9 +63,11 @@ final class StreamingResponse: HTTPClientResponseDelegate, Sendable {
     private struct State {
         var headDone = false
         var deadlineHit = false
+        /// Cancels the request when the head is late.
+        var timer: Scheduled<Void>?
     }
 
-    private let head: EventLoopPromise<HTTPResponseHead>
+    private let headPromise: EventLoopPromise<HTTPResponseHead>
     private let source: Body.Source
     private let demand = Demand()
     private let state = Mutex(State())
@@ -73,19 +75,19 @@ final class StreamingResponse: HTTPClientResponseDelegate, Sendable {
     let body: Body
 
     init(eventLoop: any EventLoop) {
-        head = eventLoop.makePromise(of: HTTPResponseHead.self)
+        headPromise = eventLoop.makePromise(of: HTTPResponseHead.self)
         let made = Body.makeSequence(
             backPressureStrategy: .init(lowWatermark: 32, highWatermark: 128), finishOnDeinit: false, delegate: demand)
         source = made.source
         body = made.sequence
     }
 
-    /// Sends `request` on `client` and returns the answer's head; the body follows in `body`. A cancel of the
-    /// calling task cancels the request, and so does `deadline` passing before the head is back
-    /// (`HTTPClientError.deadlineExceeded`), as `HTTPClient.execute(_:timeout:)` does.
-    static func send(_ request: HTTPClient.Request, on client: HTTPClient, deadline: NIODeadline) async throws -> (
-        HTTPResponseHead, StreamingResponse
-    ) {
+    /// Starts `request` on `client`; the answer's head is then `head()`, the body `body`. `deadline` passing
+    /// before the head is back cancels the request (`HTTPClientError.deadlineExceeded`), as
+    /// `HTTPClient.execute(_:timeout:)` does. Synchronous: the request (a large value) is never a slot of the
+    /// calling task's frames.
+    @inline(never)
+    static func start(_ request: HTTPClient.Request, on client: HTTPClient, deadline: NIODeadline) -> StreamingResponse {
         let eventLoop = client.eventLoopGroup.any()
         let response = StreamingResponse(eventLoop: eventLoop)
         let task = client.execute(request: request, delegate: response, eventLoop: .delegate(on: eventLoop), deadline: nil)
@@ -98,16 +100,21 @@ final class StreamingResponse: HTTPClientResponseDelegate, Sendable {
             response.state.withLock { $0.deadlineHit = true }
             task.cancel()
         }
-        defer { timer.cancel() }
+        response.state.withLock { $0.timer = timer }
+        return response
+    }
+
+    /// The answer's head, once it is back. A cancel of the calling task cancels the request.
+    func head() async throws -> HTTPResponseHead {
+        defer { state.withLock { $0.timer }?.cancel() }
         do {
-            let head = try await withTaskCancellationHandler {
-                try await response.head.futureResult.get()
+            return try await withTaskCancellationHandler {
+                try await headPromise.futureResult.get()
             } onCancel: {
-                task.cancel()
+                demand.state.withLock { $0.task }?.cancel()
             }
-            return (head, response)
         } catch {
-            if response.state.withLock({ $0.deadlineHit }) { throw HTTPClientError.deadlineExceeded }
+            if state.withLock({ $0.deadlineHit }) { throw HTTPClientError.deadlineExceeded }
             throw error
         }
     }
@@ -126,7 +133,7 @@ final class StreamingResponse: HTTPClientResponseDelegate, Sendable {
 
     func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
         state.withLock { $0.headDone = true }
-        self.head.succeed(head)
+        headPromise.succeed(head)
         return task.eventLoop.makeSucceededVoidFuture()
     }
 
@@ -151,7 +158,7 @@ final class StreamingResponse: HTTPClientResponseDelegate, Sendable {
             defer { s.headDone = true }
             return s.headDone
         }
-        if !headDone { head.fail(error) }
+        if !headDone { headPromise.fail(error) }
         source.finish(error)
     }
 }
