@@ -157,11 +157,19 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
     /// Writes a batch in the current transaction.
     private func write(_ batch: StoreBatch, _ db: Database) throws -> Written {
         var written = Written()
-        let insertEvent = try db.cachedStatement(sql: "INSERT INTO events (run, seq, json) VALUES (?, ?, ?)")
+        let insertEvents = try db.cachedStatement(sql: "INSERT INTO events (run, seq, json, last_seq) VALUES (?, ?, ?, ?)")
+        let lastStored = try db.cachedStatement(sql: "SELECT coalesce(last_seq, seq) FROM events WHERE run = ? ORDER BY seq DESC LIMIT 1")
         for (runID, events) in batch.events {
             guard let key = try key(db, runID) else { continue }  // removed meanwhile
-            for event in events {
-                try insertEvent.execute(arguments: [key, event.seq, Data(event.json)])
+            // A row's key is its first seq only: an event stored twice would not break it, so it is refused here.
+            let stored = try Int.fetchOne(lastStored, arguments: [key]) ?? 0
+            for (previous, event) in zip([stored] + events.map(\.seq), events) where event.seq <= previous {
+                throw DatabaseError(
+                    resultCode: .SQLITE_CONSTRAINT_PRIMARYKEY,
+                    message: "event \(event.seq) of run '\(runID)' comes after \(previous): stored already or out of order")
+            }
+            for row in EventRows.rows(events) {
+                try insertEvents.execute(arguments: [key, row.first, Data(row.json), row.last])
             }
         }
         for (runID, calls) in batch.toolCalls {
@@ -258,23 +266,32 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
         return events
     }
 
-    /// One page from SQLite.
+    /// One page from SQLite: the rows that hold its seqs (`EventRows`), the first of them perhaps starting
+    /// before the page.
     private func readPage(runID: String, page: Int) throws -> [EncodedEvent] {
         let pageSize = pages.pageSize
+        let seqs = (page * pageSize + 1)...((page + 1) * pageSize)
         return try readNow { db in
             let statement = try db.cachedStatement(
                 sql: """
-                    SELECT seq, json FROM events WHERE run = (SELECT id FROM runs WHERE run_id = ?) AND seq > ? AND seq <= ? ORDER BY seq
+                    SELECT seq, json, last_seq FROM events
+                    WHERE run = (SELECT id FROM runs WHERE run_id = ?) AND seq > ? AND seq <= ? ORDER BY seq
                     """)
             var events: [EncodedEvent] = []
             events.reserveCapacity(pageSize)
-            let rows = try Row.fetchCursor(statement, arguments: [runID, page * pageSize, (page + 1) * pageSize])
+            let rows = try Row.fetchCursor(statement, arguments: [runID, seqs.lowerBound - EventRows.perRow, seqs.upperBound])
             // The columns straight from SQLite's row (GRDB steps): one copy of each event, no Data in between.
             let sqlite = statement.sqliteStatement
             while try rows.next() != nil {
+                let first = Int(sqlite3_column_int64(sqlite, 0))
                 let blob = sqlite3_column_blob(sqlite, 1)  // (before its size, as SQLite asks)
-                let json = blob.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: Int(sqlite3_column_bytes(sqlite, 1)))) } ?? []
-                events.append(EncodedEvent(seq: Int(sqlite3_column_int64(sqlite, 0)), json: json))
+                let json = UnsafeRawBufferPointer(start: blob, count: blob == nil ? 0 : Int(sqlite3_column_bytes(sqlite, 1)))
+                let last = sqlite3_column_type(sqlite, 2) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(sqlite, 2))
+                do {
+                    try EventRows.append(first: first, last: last, json: json, in: seqs, to: &events)
+                } catch {
+                    throw StoreError(path: path, reason: "run '\(runID)': \(error)")
+                }
             }
             return events
         }

@@ -108,6 +108,11 @@ enum StoreSchema {
                     ALTER TABLE steps ADD COLUMN metrics TEXT;
                     """)
         }
+        migrator.registerMigration("v7: several events per row") { db in
+            // A run's consecutive events of one commit share a row (`EventRows`): `seq` is the first one's,
+            // `last_seq` the last one's; rows of earlier versions (no `last_seq`) hold one event each.
+            try db.execute(sql: "ALTER TABLE events ADD COLUMN last_seq INTEGER")
+        }
         return migrator
     }
 }

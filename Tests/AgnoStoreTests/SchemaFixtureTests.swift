@@ -71,6 +71,15 @@ import Testing
         let recovered = try await RunRecovery().recover(store)
         #expect(recovered.map(\.runID) == ["fixture-running"])
         #expect(try await store.summary(runID: "fixture-running")?.lastSeq == 3)
+        // v7: events of a later commit share a row; they read back after the first schema's one-event rows.
+        var more = StoreBatch()
+        more.append("fixture-running", S.events(4...9, runID: "fixture-running"))
+        try await store.commit(more)
+        #expect(try await store.summary(runID: "fixture-running")?.lastSeq == 9)
+        #expect(try await store.events(runID: "fixture-running", afterSeq: 0, limit: 100).map(\.seq) == Array(1...9))
+        #expect(
+            try await store.events(runID: "fixture-running", afterSeq: 2, limit: 100).suffix(6)
+                == S.events(4...9, runID: "fixture-running")[...])
 
         // And it takes new runs, with what later schemas added (v2: cancelled_by).
         try await store.insert(S.run("new"))
