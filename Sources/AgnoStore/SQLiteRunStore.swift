@@ -17,6 +17,9 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
     /// The steps last stored for each run this process writes to: a commit writes only the rows that changed
     /// (a 20-node tree changes one or two nodes per commit). Updated only after a commit succeeded.
     private let storedSteps = Mutex([Int64: [StepSummary]]())
+    /// The last seq stored for each run this process writes to (a commit refuses an event stored already).
+    /// Updated only after a commit succeeded.
+    private let storedSeqs = Mutex([Int64: Int]())
     /// Full pages of stored events shared by all readers.
     private let pages = EventPageCache()
 
@@ -69,10 +72,12 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
     /// Copies the write-ahead log into the database file every `interval` seconds, on a connection of its own,
     /// so that the log does not grow with everything ever stored. Not on one of the pool's readers: those are
     /// read-only, a checkpoint there fails (the log grew without end, ~360 KB per 2-step run). A passive
-    /// checkpoint copies the pages without blocking anyone; SQLite's writer did not then start the log over
-    /// (seen with GRDB's pool), so a RESTART follows, with nothing left to copy: it holds the writer back for
-    /// at most its 5 ms busy timeout, and when a reader still uses the log it gives up until the next tick.
-    public func startCheckpointing(interval: Double = 1) -> StoreCheckpointer {
+    /// checkpoint copies the pages without blocking anyone, and SQLite's writer starts the log over at its next
+    /// commit when no reader is using the log then; with readers busy it may not, so once the log holds more
+    /// than `restartAbove` pages a RESTART checkpoint starts it over. A RESTART holds the writer back while it
+    /// waits for the log's readers (its busy timeout, 5 ms): done every second, that wait was the tail of the
+    /// cancel latency with 1,000 runs active (p99 up to 15 ms); past 8,192 pages (32 MB) it is rare.
+    public func startCheckpointing(interval: Double = 1, restartAbove: Int = 8192) -> StoreCheckpointer {
         let connection = Mutex<DatabaseQueue?>(nil)
         let path = self.path
         return StoreCheckpointer(interval: interval) {
@@ -87,7 +92,7 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
             }
             return try queue.writeWithoutTransaction { db in
                 let (log, copied) = try db.checkpoint(.passive)
-                guard log > 0 && copied == log else { return false }
+                guard log > restartAbove && copied == log else { return false }
                 return (try? db.checkpoint(.restart)) != nil
             }
         }
@@ -119,6 +124,7 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
         }
         keys.withLock { $0[run.runID] = key }
         storedSteps.withLock { $0[key] = run.steps }
+        storedSeqs.withLock { $0[key] = 0 }
     }
 
     public func commit(_ batch: StoreBatch) async throws {
@@ -144,6 +150,10 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
             for (key, steps) in written.steps { stored[key] = steps }
             for key in written.settledKeys { stored[key] = nil }
         }
+        storedSeqs.withLock { stored in
+            for (key, seq) in written.seqs { stored[key] = seq }
+            for key in written.settledKeys { stored[key] = nil }
+        }
         if !written.settled.isEmpty { keys.withLock { k in for runID in written.settled { k[runID] = nil } } }
     }
 
@@ -152,6 +162,7 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
         var settled: [String] = []
         var settledKeys: [Int64] = []
         var steps: [Int64: [StepSummary]] = [:]
+        var seqs: [Int64: Int] = [:]
     }
 
     /// Writes a batch in the current transaction.
@@ -162,7 +173,7 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
         for (runID, events) in batch.events {
             guard let key = try key(db, runID) else { continue }  // removed meanwhile
             // A row's key is its first seq only: an event stored twice would not break it, so it is refused here.
-            let stored = try Int.fetchOne(lastStored, arguments: [key]) ?? 0
+            let stored = try storedSeqs.withLock({ $0[key] }) ?? Int.fetchOne(lastStored, arguments: [key]) ?? 0
             for (previous, event) in zip([stored] + events.map(\.seq), events) where event.seq <= previous {
                 throw DatabaseError(
                     resultCode: .SQLITE_CONSTRAINT_PRIMARYKEY,
@@ -171,6 +182,7 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
             for row in EventRows.rows(events) {
                 try insertEvents.execute(arguments: [key, row.first, Data(row.json), row.last])
             }
+            if let last = events.last { written.seqs[key] = last.seq }
         }
         for (runID, calls) in batch.toolCalls {
             let insertCall = try db.cachedStatement(
@@ -369,7 +381,10 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
             try db.execute(sql: "DELETE FROM runs WHERE run_id = ?", arguments: [runID])
             return db.changesCount > 0
         }
-        keys.withLock { $0[runID] = nil }
+        if let key = keys.withLock({ $0.removeValue(forKey: runID) }) {
+            storedSteps.withLock { $0[key] = nil }
+            storedSeqs.withLock { $0[key] = nil }
+        }
         pages.remove(run: runID)
         return removed
     }

@@ -37,11 +37,52 @@ import Testing
         #expect(checkpointer.emptiedLogs >= target, "no checkpoint emptied the log within 30 s")
     }
 
+    /// Until two more checkpoints ran (the first may have begun before the caller's last commit).
+    static func waitForCheckpoints(_ checkpointer: StoreCheckpointer) async throws {
+        let target = checkpointer.checkpoints + 2
+        let deadline = ContinuousClock.now + .seconds(30)
+        while checkpointer.checkpoints < target && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(checkpointer.checkpoints >= target, "no checkpoint ran within 30 s")
+    }
+
+    /// A RESTART checkpoint holds the writer back while it waits for the log's readers: below its threshold the
+    /// log is only copied (passive), never forced to start over, however often the checkpointer runs.
+    @Test func belowTheThresholdTheLogIsCopiedButNotForcedToStartOver() async throws {
+        let store = try SQLiteRunStore(stateDir: try S.temporaryDirectory())
+        try await store.insert(S.run("r1"))
+        let checkpointer = store.startCheckpointing(interval: 0.02, restartAbove: 100_000)
+        defer { checkpointer.stop() }
+        var seq = 0
+        for _ in 0..<3 {
+            seq = try Self.commit(store, "r1", after: seq, batches: 2)
+            try await Self.waitForCheckpoints(checkpointer)
+        }
+        #expect(checkpointer.emptiedLogs == 0)
+        #expect(Self.size(store.path) >= 1_000_000, "the events never reached the database file")
+        #expect(try await store.events(runID: "r1", afterSeq: seq - 1, limit: 10).map(\.seq) == [seq])
+    }
+
+    /// Above it, the log starts over: it stays within about the threshold however much is stored.
+    @Test func aboveTheThresholdTheLogStartsOverAndStaysBounded() async throws {
+        let store = try SQLiteRunStore(stateDir: try S.temporaryDirectory())
+        try await store.insert(S.run("r1"))
+        let pages = 500  // ~2 MB of 4 KB pages
+        let checkpointer = store.startCheckpointing(interval: 0.02, restartAbove: pages)
+        defer { checkpointer.stop() }
+        var seq = 0
+        for _ in 0..<8 {
+            seq = try Self.commit(store, "r1", after: seq, batches: 4)  // ~2 MB a round, ~16 MB in all
+            try await Self.waitForCheckpoints(checkpointer)
+        }
+        #expect(checkpointer.emptiedLogs >= 1)
+        #expect(Self.size(store.path + "-wal") <= pages * 4096 + 3_000_000, "the log grew to \(Self.size(store.path + "-wal")) bytes")
+    }
+
     @Test func theLogIsCheckpointedIntoTheDatabaseAndStartsAgain() async throws {
         let dir = try S.temporaryDirectory()
         let store = try SQLiteRunStore(stateDir: dir)
         try await store.insert(S.run("r1"))
-        let checkpointer = store.startCheckpointing(interval: 0.02)
+        let checkpointer = store.startCheckpointing(interval: 0.02, restartAbove: 0)
         defer { checkpointer.stop() }
         let wal = store.path + "-wal"
         var seq = try Self.commit(store, "r1", after: 0, batches: 4)  // ~2 MB of events
