@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The async frames a run keeps while it waits on its model (scripts/task-frames): starts agnod under the
-taskframes.c shim, starts N runs on a model that answers slowly (one token a second) or never answers the
-head (--head), and when all are RUNNING lists the live task-allocator allocations of a typical run task,
+taskframes.c shim, starts N runs on a model that sends three chunks and stalls (as in scripts/bench's
+10,000-run row) or never answers the head (--head), and when all are RUNNING lists the live task-allocator allocations of a typical run task,
 root first, by the function that allocated each (an async function allocates its callee's frame).
 
 The task allocator hands frames out of slabs of ~1 KB that a task keeps until it ends, so these bytes, and how
@@ -39,7 +39,7 @@ def main():
     a = p.parse_args()
     port = PORTS["slow"]
     server = silent_server(port) if a.head else subprocess.Popen(
-        [a.model_server, "--port", str(port), "--tokens", "1000000", "--delay-ms", "1000"], stdout=subprocess.DEVNULL)
+        [a.model_server, "--port", str(port), "--tokens", "100", "--stall-after", "3"], stdout=subprocess.DEVNULL)
     wait_port(port)
     out = f"/tmp/agnod-taskframes-{os.getpid()}.txt"
     os.environ.update(LD_PRELOAD=a.shim, AGNOD_TASKFRAMES_OUT=out)
