@@ -1,4 +1,5 @@
 import AgnoProtocol
+import CoreMetrics
 import Foundation
 
 /// Runs one agent step: instructions as the system message, the step's input as the user message, then
@@ -179,22 +180,24 @@ final class AgentRunner: Sendable {
     /// The model call itself: its content streamed as the step's events.
     @inline(never)
     private func stream(_ conversation: Conversation, _ state: StepState, offerTools: Bool) async throws -> ChatTurn {
-        let request = conversation.request(offerTools: offerTools)
-        let streamed = conversation.streamed
-        return try await RunSpans.modelCall(conversation.ref, runID: record.runID) {
+        try await RunSpans.modelCall(conversation.ref, runID: record.runID) { [self] in
             try await conversation.model.stream(
-                request,
-                onContent: { delta in
-                    streamed?.increment()
-                    state.text.append(delta)
-                    record.emitStreamed(events.agent(.runContent, state.context, [("content", .string(delta))]))
-                },
-                pace: {
-                    // After each network read: its events go to the store together.
-                    record.flushStreamed()
-                    await record.roomToWrite()
-                })
+                conversation.request(offerTools: offerTools), onContent: { content($0, state, conversation.streamed) }, pace: pace)
         }
+    }
+
+    /// A piece of the model's answer: the step's text and a `RunContent` event.
+    private func content(_ delta: String, _ state: StepState, _ streamed: Counter?) {
+        streamed?.increment()
+        state.text.append(delta)
+        record.emitStreamed(events.agent(.runContent, state.context, [("content", .string(delta))]))
+    }
+
+    /// After each network read: its events go to the store together, and the step waits while the store is
+    /// behind.
+    private func pace() async {
+        record.flushStreamed()
+        await record.roomToWrite()
     }
 
     /// A model call's turn is in: its usage counted, its tool calls (if any) added to the conversation.
