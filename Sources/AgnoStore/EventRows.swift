@@ -7,8 +7,7 @@ import Foundation
 /// schema v7). One row per commit instead of per event: a streamed answer's pieces cost one B-tree insert,
 /// and a replay steps through a row per hundred events.
 enum EventRows {
-    /// The most events in one row: a row that starts before a page of seqs and reaches into it starts at
-    /// most this far before the page.
+    /// The most events in one row (a row read back that claims more is malformed).
     static let perRow = 256
 
     /// One row to insert.
@@ -51,7 +50,9 @@ enum EventRows {
             if seqs.contains(first) { events.append(EncodedEvent(seq: first, json: [UInt8](json))) }
             return
         }
-        guard last > first, last - first < perRow * 16 else { throw Malformed(first: first, last: last, reason: "bad seq range") }
+        guard last > first, last - first < perRow else {
+            throw Malformed(first: first, last: last, reason: "not a range of 2 to \(perRow) seqs")
+        }
         guard let base = json.baseAddress else { throw Malformed(first: first, last: last, reason: "no events") }
         var seq = first
         var start = 0

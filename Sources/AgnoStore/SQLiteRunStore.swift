@@ -279,19 +279,24 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
     }
 
     /// One page from SQLite: the rows that hold its seqs (`EventRows`), the first of them perhaps starting
-    /// before the page.
+    /// before the page (at most `EventRows.perRow` - 1 seqs before it).
     private func readPage(runID: String, page: Int) throws -> [EncodedEvent] {
         let pageSize = pages.pageSize
         let seqs = (page * pageSize + 1)...((page + 1) * pageSize)
         return try readNow { db in
             let statement = try db.cachedStatement(
                 sql: """
-                    SELECT seq, json, last_seq FROM events
-                    WHERE run = (SELECT id FROM runs WHERE run_id = ?) AND seq > ? AND seq <= ? ORDER BY seq
+                    WITH r AS (SELECT id FROM runs WHERE run_id = ?)
+                    SELECT seq, json, last_seq FROM events, r
+                    WHERE run = r.id AND seq <= ?
+                      AND seq >= coalesce((SELECT max(seq) FROM events e WHERE e.run = r.id AND e.seq <= ?), 0)
+                    ORDER BY seq
                     """)
             var events: [EncodedEvent] = []
             events.reserveCapacity(pageSize)
-            let rows = try Row.fetchCursor(statement, arguments: [runID, seqs.lowerBound - EventRows.perRow, seqs.upperBound])
+            // From the row that holds the page's first seq (rows do not overlap: the last one starting at or
+            // before it), so no row that ends before the page is read.
+            let rows = try Row.fetchCursor(statement, arguments: [runID, seqs.upperBound, seqs.lowerBound])
             // The columns straight from SQLite's row (GRDB steps): one copy of each event, no Data in between.
             let sqlite = statement.sqliteStatement
             while try rows.next() != nil {

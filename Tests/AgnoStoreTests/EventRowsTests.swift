@@ -31,13 +31,45 @@ import Testing
         #expect(read == events.filter { seqs.contains($0.seq) })
     }
 
-    @Test(arguments: [(5, 9), (5, 7), (5, 6)])
+    @Test(arguments: [(5, 9), (5, 7), (5, 6), (5, 5), (5, 5 + EventRows.perRow)])
     func aRowThatDoesNotHoldItsSeqsIsAnError(first: Int, last: Int) {
         let json = EventRows.rows(S.events(5...8, runID: "r"))[0].json  // four events
         var read: [EncodedEvent] = []
         #expect(throws: EventRows.Malformed.self) {
             try json.withUnsafeBytes { try EventRows.append(first: first, last: last, json: $0, in: 1...100, to: &read) }
         }
+    }
+
+    /// The widest row that reaches into a page from before it: 256 events, the last of them the page's first.
+    @Test func aFullRowEndingOnThePagesFirstSeqIsRead() async throws {
+        let size = EventPageCache().pageSize
+        let store = try SQLiteRunStore(stateDir: try S.temporaryDirectory())
+        try await store.insert(S.run("r"))
+        let start = size + 1 - EventRows.perRow + 1
+        for range in [1...(start - 1), start...(size + 1), (size + 2)...(size + 20)] {
+            var batch = StoreBatch()
+            batch.append("r", S.events(range, runID: "r"))
+            try await store.commit(batch)
+        }
+        #expect(try await store.events(runID: "r", afterSeq: size, limit: 5) == S.events((size + 1)...(size + 5), runID: "r"))
+        #expect(try await store.events(runID: "r", afterSeq: start - 2, limit: 3) == S.events((start - 1)...(start + 1), runID: "r"))
+    }
+
+    /// A refused commit leaves what the store knows of the run as it was: the next event is taken.
+    @Test func afterARefusedCommitTheNextEventIsStored() async throws {
+        let store = try SQLiteRunStore(stateDir: try S.temporaryDirectory())
+        try await store.insert(S.run("r"))
+        var first = StoreBatch()
+        first.append("r", S.events(1...5, runID: "r"))
+        try await store.commit(first)
+        var bad = StoreBatch()
+        bad.append("r", S.events(6...9, runID: "r") + S.events(8...8, runID: "r"))  // out of order within the batch
+        await #expect(throws: (any Error).self) { try await store.commit(bad) }
+        var next = StoreBatch()
+        next.append("r", S.events(6...7, runID: "r"))
+        try await store.commit(next)
+        #expect(try await store.events(runID: "r", afterSeq: 0, limit: 100) == S.events(1...7, runID: "r"))
+        #expect(try await store.summary(runID: "r")?.lastSeq == 7)
     }
 
     @Test func batchesOfAnySizeReadBackFromAnySeq() async throws {
