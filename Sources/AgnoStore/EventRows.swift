@@ -10,6 +10,12 @@ enum EventRows {
     /// The most events in one row (a row read back that claims more is malformed).
     static let perRow = 256
 
+    /// SQL for the last seq stored for the run `run` (a column or a parameter): its last row's `last_seq`, or
+    /// that row's `seq` when it holds one event.
+    static func lastSeq(ofRun run: String) -> String {
+        "(SELECT coalesce(e.last_seq, e.seq) FROM events e WHERE e.run = \(run) ORDER BY e.seq DESC LIMIT 1)"
+    }
+
     /// One row to insert.
     struct Row: Equatable {
         var first: Int

@@ -169,15 +169,18 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
     private func write(_ batch: StoreBatch, _ db: Database) throws -> Written {
         var written = Written()
         let insertEvents = try db.cachedStatement(sql: "INSERT INTO events (run, seq, json, last_seq) VALUES (?, ?, ?, ?)")
-        let lastStored = try db.cachedStatement(sql: "SELECT coalesce(last_seq, seq) FROM events WHERE run = ? ORDER BY seq DESC LIMIT 1")
+        let lastStored = try db.cachedStatement(sql: "SELECT \(EventRows.lastSeq(ofRun: "?"))")
         for (runID, events) in batch.events {
             guard let key = try key(db, runID) else { continue }  // removed meanwhile
             // A row's key is its first seq only: an event stored twice would not break it, so it is refused here.
-            let stored = try storedSeqs.withLock({ $0[key] }) ?? Int.fetchOne(lastStored, arguments: [key]) ?? 0
-            for (previous, event) in zip([stored] + events.map(\.seq), events) where event.seq <= previous {
-                throw DatabaseError(
-                    resultCode: .SQLITE_CONSTRAINT_PRIMARYKEY,
-                    message: "event \(event.seq) of run '\(runID)' comes after \(previous): stored already or out of order")
+            var previous = try storedSeqs.withLock({ $0[key] }) ?? Int.fetchOne(lastStored, arguments: [key]) ?? 0
+            for event in events {
+                guard event.seq > previous else {
+                    throw DatabaseError(
+                        resultCode: .SQLITE_CONSTRAINT_PRIMARYKEY,
+                        message: "event \(event.seq) of run '\(runID)' comes after \(previous): stored already or out of order")
+                }
+                previous = event.seq
             }
             for row in EventRows.rows(events) {
                 try insertEvents.execute(arguments: [key, row.first, Data(row.json), row.last])

@@ -8,7 +8,7 @@ enum StoredRun {
         r.id, r.run_id, r.session_id, r.workflow, r.status, r.owner_uid, r.owner, r.input, r.content, r.error,
         r.created_at_ms, r.started_at_ms, r.finished_at_ms, r.cancelled_by, r.additional_data, r.session_state,
         r.waiting_for, r.reviews, r.workflow_digest, r.metrics,
-        (SELECT coalesce(e.last_seq, e.seq) FROM events e WHERE e.run = r.id ORDER BY e.seq DESC LIMIT 1) AS last_seq
+        \(EventRows.lastSeq(ofRun: "r.id")) AS last_seq
         """
 
     static func summary(_ row: Row, steps: [StepSummary]) -> RunSummary {

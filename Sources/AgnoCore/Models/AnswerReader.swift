@@ -9,7 +9,7 @@ final class AnswerReader {
     private let started: ContinuousClock.Instant
     private var firstPiece: ContinuousClock.Instant?
     /// Time spent waiting for the store (backpressure): agnod's, not the model's.
-    private(set) var paced = Duration.zero
+    private var paced = Duration.zero
     private var waitStarted: ContinuousClock.Instant?
 
     init(started: ContinuousClock.Instant) {
@@ -43,7 +43,7 @@ final class AnswerReader {
     }
 
     /// Whether the answer said it was complete (a finish reason or `[DONE]`).
-    var complete: Bool { accumulator.done || accumulator.turn().finishReason != nil }
+    var complete: Bool { accumulator.done || accumulator.finishReason != nil }
 
     /// The whole turn, with its times and, at `price`, its cost.
     @inline(never)

@@ -10,7 +10,7 @@ public struct ChatStreamAccumulator: Sendable {
 
     private var content = ""
     private var calls: [Int: PartialCall] = [:]
-    private var finishReason: String?
+    public private(set) var finishReason: String?
     /// The provider's `usage` (sent in a last chunk when asked with `stream_options.include_usage`).
     private var usage: (input: Int, output: Int, total: Int)?
     /// Chunks that carried text or a tool-call piece: the output tokens when the provider reports no usage
