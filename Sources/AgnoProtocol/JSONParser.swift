@@ -1,9 +1,11 @@
 /// A byte-level JSON parser for `JSONValue`: one pass, no Foundation, object keys kept in order.
 /// Used for every request line, every reply line a client reads and every chunk a model streams.
 struct JSONParser {
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var i = 0
+    let bytes: UnsafeBufferPointer<UInt8>
+    var i = 0
     private var depth = 0
+    /// When set, the top-level object keeps only these keys; the others' values are checked and skipped.
+    var keep: [[UInt8]]?
     static let maxDepth = 512
 
     struct Failure: Error {
@@ -13,8 +15,9 @@ struct JSONParser {
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> JSONValue {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, keep: [[UInt8]]? = nil) throws(Failure) -> JSONValue {
         var parser = JSONParser(bytes)
+        parser.keep = keep
         parser.skipSpace()
         let value = try parser.value()
         parser.skipSpace()
@@ -22,27 +25,33 @@ struct JSONParser {
         return value
     }
 
-    private mutating func skipSpace() {
+    mutating func skipSpace() {
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
     }
 
-    private func fail(_ message: String) -> Failure { Failure(message: message, offset: i) }
+    func fail(_ message: String) -> Failure { Failure(message: message, offset: i) }
 
-    private mutating func value() throws(Failure) -> JSONValue {
+    mutating func value() throws(Failure) -> JSONValue {
         guard i < bytes.count else { throw fail("unexpected end of input") }
         switch bytes[i] {
         case UInt8(ascii: "{"): return try object()
         case UInt8(ascii: "["): return try array()
         case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
         default: throw fail("unexpected character '\(Unicode.Scalar(bytes[i]))'")
         }
     }
 
-    private mutating func literal(_ word: StaticString) throws(Failure) {
+    mutating func literal(_ word: StaticString) throws(Failure) {
         let n = word.utf8CodeUnitCount
         guard i + n <= bytes.count else { throw fail("unexpected end of input") }
         for k in 0..<n where bytes[i + k] != word.utf8Start[k] { throw fail("invalid literal") }
@@ -56,20 +65,38 @@ struct JSONParser {
         i += 1
         var pairs: [(String, JSONValue)] = []
         skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
+            i += 1
+            return .object(pairs)
+        }
         while true {
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-            let key = try string()
+            let keyStart = i + 1
+            var key: String? = nil
+            if depth == 1, keep != nil { try skipString() } else { key = try string() }
+            let keyEnd = i - 1
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':' after a key") }
             i += 1
             skipSpace()
-            pairs.append((key, try value()))
+            if let key {
+                pairs.append((key, try value()))
+            } else if let kept = try kept(keyStart..<keyEnd) {
+                pairs.append((kept, try value()))
+            } else {
+                try skipValue()
+            }
             skipSpace()
             guard i < bytes.count else { throw fail("unexpected end of input in an object") }
-            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
+            if bytes[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            if bytes[i] == UInt8(ascii: "}") {
+                i += 1
+                return .object(pairs)
+            }
             throw fail("expected ',' or '}' in an object")
         }
     }
@@ -81,19 +108,28 @@ struct JSONParser {
         i += 1
         var items: [JSONValue] = []
         skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
+            i += 1
+            return .array(items)
+        }
         while true {
             skipSpace()
             items.append(try value())
             skipSpace()
             guard i < bytes.count else { throw fail("unexpected end of input in an array") }
-            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+            if bytes[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            if bytes[i] == UInt8(ascii: "]") {
+                i += 1
+                return .array(items)
+            }
             throw fail("expected ',' or ']' in an array")
         }
     }
 
-    private mutating func string() throws(Failure) -> String {
+    mutating func string() throws(Failure) -> String {
         i += 1
         let start = i
         // Fast path: no escapes.
@@ -152,7 +188,7 @@ struct JSONParser {
         throw fail("unexpected end of input in a string")
     }
 
-    private mutating func hex4() throws(Failure) -> UInt32 {
+    mutating func hex4() throws(Failure) -> UInt32 {
         guard i + 4 <= bytes.count else { throw fail("unexpected end of input in a \\u escape") }
         var v: UInt32 = 0
         for _ in 0..<4 {
@@ -170,7 +206,7 @@ struct JSONParser {
         return v
     }
 
-    private mutating func number() throws(Failure) -> JSONValue {
+    mutating func number() throws(Failure) -> JSONValue {
         let start = i
         var isInteger = true
         if bytes[i] == UInt8(ascii: "-") { i += 1 }

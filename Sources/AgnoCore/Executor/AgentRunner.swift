@@ -190,7 +190,7 @@ final class AgentRunner: Sendable {
     private func content(_ delta: String, _ state: StepState, _ streamed: Counter?) {
         streamed?.increment()
         state.text.append(delta)
-        record.emitStreamed(events.agent(.runContent, state.context, [("content", .string(delta))]))
+        record.emitStreamed(encoded: events.runContent(delta, state.context))
     }
 
     /// After each network read: its events go to the store together, and the step waits while the store is

@@ -17,7 +17,7 @@ public struct RunEvents: Sendable {
         self.init(runID: record.runID, sessionID: record.sessionID, workflowName: record.workflow.name)
     }
 
-    static var now: JSONValue { .double((Date().timeIntervalSince1970 * 1000).rounded() / 1000) }
+    static var now: JSONValue { .double(Double(EventTime.nowMilliseconds) / 1000) }
 
     /// A workflow-level event, carrying the workflow run's id.
     public func workflow(_ name: EventName, _ fields: [(String, JSONValue?)] = []) -> JSONValue {
@@ -51,19 +51,23 @@ public struct RunEvents: Sendable {
         let constant: [(String, JSONValue?)] =
             [("workflow_run_id", .string(runID)), ("session_id", .string(sessionID))] + place.fields
             + [("agent_id", .string(agentID)), ("agent_name", .string(agentName))]
+        let fields = constant.compactMap { key, value in value.map { (key, $0) } }
         return AgentContext(
-            agentRunID: agentRunID, place: place, agentID: agentID, agentName: agentName,
-            fields: constant.compactMap { key, value in value.map { (key, $0) } })
+            agentRunID: agentRunID, place: place, agentID: agentID, agentName: agentName, fields: fields,
+            contentMiddle: Self.contentMiddle(agentRunID: agentRunID, fields))
     }
 
     /// Where an agent runs: the ids agent-level events carry.
     public struct AgentContext: Sendable {
-        public var agentRunID: String
-        public var place: StepPlace
-        public var agentID: String
-        public var agentName: String
+        public let agentRunID: String
+        public let place: StepPlace
+        public let agentID: String
+        public let agentName: String
         /// The constant fields of the step's agent-level events, in order.
-        var fields: [(String, JSONValue)]
+        let fields: [(String, JSONValue)]
+        /// What a `RunContent` event of the step carries between its time and its text, encoded once
+        /// (`RunEvents.runContent`).
+        let contentMiddle: [UInt8]
 
         public var stepName: String { place.name }
         public var stepIndex: Int { place.index }

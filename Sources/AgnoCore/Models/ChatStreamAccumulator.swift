@@ -23,6 +23,9 @@ public struct ChatStreamAccumulator: Sendable {
 
     public init() {}
 
+    /// The top-level fields of a chunk this reads; the rest (id, model, created, …) is checked, not built.
+    static let read = JSONValue.KeptKeys(["error", "usage", "choices"])
+
     /// Takes one `data:` payload; returns the content delta it carried, if any.
     public mutating func take(_ data: ArraySlice<UInt8>) throws(ModelError) -> String? {
         if data.elementsEqual("[DONE]".utf8) {
@@ -31,7 +34,7 @@ public struct ChatStreamAccumulator: Sendable {
         }
         let chunk: JSONValue
         do {
-            chunk = try JSONValue.parse(data)
+            chunk = try JSONValue.parse(data, keeping: Self.read)
         } catch {
             throw ModelError(.brokenStream, "the model sent a chunk that is not JSON (\(error))")
         }

@@ -17,8 +17,8 @@ extension RunRecord {
     /// Queues the event of a streamed piece (`RunContent`) without handing it to the writer yet: the events of
     /// one network read of the model's stream go together at `flushStreamed()` (or before any other event), as
     /// one submission, one commit and one write to each reader, instead of one each.
-    public func emitStreamed(_ event: JSONValue) {
-        let json = event.encoded
+    /// `json` is the event's compact encoding (no newline).
+    public func emitStreamed(encoded json: [UInt8]) {
         state.withLock { s in
             guard s.takesEvents else { return }
             s.lastSeq += 1
