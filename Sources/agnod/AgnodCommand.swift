@@ -48,7 +48,6 @@ struct AgnodCommand: AsyncParsableCommand {
     var files: [String] = []
 
     func run() async throws {
-        if ProcessInfo.processInfo.environment["AGNOD_NIO_TASKS"] == "1" { ConcurrencyOnEventLoops.install() }
         var daemonConfig = DaemonConfig()
         let path = config ?? (FileManager.default.fileExists(atPath: DaemonConfigParser.defaultPath) ? DaemonConfigParser.defaultPath : nil)
         if let path {

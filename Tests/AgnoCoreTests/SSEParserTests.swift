@@ -20,6 +20,25 @@ import Testing
         #expect(events([": keep-alive\r\n\r\nevent: x\r\nid: 3\r\ndata:one\r\ndata: two\r\n\r\n"]) == ["one\ntwo"])
     }
 
+    /// Events are read in place within a read and kept across reads: every way of cutting a stream in two or
+    /// three reads gives the same events.
+    @Test func everySplitOfAStreamGivesTheSameEvents() {
+        let stream =
+            "data: {\"a\":1}\n\n: ping\r\n\r\nevent: x\r\ndata: one\r\ndata:two\r\n\r\ndata: \r\rid: 7\ndata: last one\n\n"
+            + "data: [DONE]\n\ndata: tail"
+        let expected = ["{\"a\":1}", "one\ntwo", "", "last one", "[DONE]", "tail"]
+        let bytes = Array(stream.utf8)
+        #expect(events([stream]) == expected)
+        for i in 0...bytes.count {
+            let two = [bytes[..<i], bytes[i...]].map { String(decoding: $0, as: UTF8.self) }
+            #expect(events(two) == expected, "cut at \(i)")
+            for j in i...bytes.count where j % 3 == 0 {
+                let three = [bytes[..<i], bytes[i..<j], bytes[j...]].map { String(decoding: $0, as: UTF8.self) }
+                #expect(events(three) == expected, "cut at \(i), \(j)")
+            }
+        }
+    }
+
     @Test func aLastEventWithoutBlankLineIsDelivered() {
         #expect(events(["data: tail"]) == ["tail"])
     }

@@ -139,6 +139,47 @@ import Testing
         #expect(try await store.unfinished().map(\.runID) == ["r3", "r1", "r0"])
     }
 
+    /// A commit rewrites a run's row only when it changed, and its status (and the status index) only when
+    /// that changed: each change must still land, in this process and in one that opens the file afresh.
+    @Test func aRunsRowChangesLandWhetherOrNotItsStatusChanged() async throws {
+        let dir = try S.temporaryDirectory()
+        var run = S.run("r1")
+        do {
+            let store = try SQLiteRunStore(stateDir: dir)
+            try await store.insert(run)
+            func commit(_ change: (inout RunSummary) -> Void) async throws {
+                change(&run)
+                var batch = StoreBatch()
+                batch.save(run)
+                try await store.commit(batch)
+                #expect(try await store.summary(runID: "r1") == run)
+            }
+            try await commit {
+                $0.status = .running
+                $0.startedAt = Date(timeIntervalSince1970: 1_700_000_001)
+            }
+            try await commit { $0.steps[0].status = .running }  // the row as it was: steps only
+            try await commit { $0.metrics = RunMetrics(inputTokens: 3, outputTokens: 5, totalTokens: 8, modelCalls: 1) }
+            try await commit {
+                $0.steps[0].status = .completed
+                $0.content = "facts"
+            }
+            #expect(try await store.summaries(ownerUID: nil, statuses: [.running], limit: 10).map(\.runID) == ["r1"])
+            try await commit { $0.status = .paused }
+            #expect(try await store.summaries(ownerUID: nil, statuses: [.running], limit: 10).isEmpty)
+            #expect(try await store.summaries(ownerUID: nil, statuses: [.paused], limit: 10).map(\.runID) == ["r1"])
+        }
+        // A new process knows nothing of what was stored: its first commit writes the whole row.
+        let reopened = try SQLiteRunStore(stateDir: dir)
+        run.status = .completed
+        run.error = "none"
+        var batch = StoreBatch()
+        batch.save(run)
+        try await reopened.commit(batch)
+        #expect(try await reopened.summary(runID: "r1") == run)
+        #expect(try await reopened.summaries(ownerUID: nil, statuses: [.completed], limit: 10).map(\.runID) == ["r1"])
+    }
+
     @Test func retentionDeletesOldAndSurplusFinishedRunsNeverUnfinishedOnes() async throws {
         let store = try SQLiteRunStore(stateDir: try S.temporaryDirectory())
         let now = Date(timeIntervalSince1970: 1_800_000_000)

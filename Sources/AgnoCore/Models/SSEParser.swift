@@ -8,7 +8,9 @@ public struct SSEParser: Sendable {
     public init() {}
 
     /// Feeds bytes; calls `onData` with each complete event's data (multi-line data joined by `\n`).
-    public mutating func feed<Bytes: Collection>(_ bytes: Bytes, onData: (ArraySlice<UInt8>) throws -> Void) rethrows where Bytes.Element == UInt8 {
+    public mutating func feed<Bytes: Collection>(_ bytes: Bytes, onData: (ArraySlice<UInt8>) throws -> Void) rethrows
+    where Bytes.Element == UInt8 {
+        guard !bytes.isEmpty else { return }  // (an empty read must not forget a CR that ended the last one)
         var start = bytes.startIndex
         if lastWasCR, start != bytes.endIndex, bytes[start] == UInt8(ascii: "\n") {
             start = bytes.index(after: start)
