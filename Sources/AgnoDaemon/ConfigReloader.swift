@@ -37,6 +37,7 @@ struct ConfigReloader {
         keep("socket", \.socket)
         keep("state_dir", \.stateDir)
         keep("store.durability", \.durability)
+        keep("store.page_cache_mb", \.pageCacheMB)
         keep("store", \.postgres)
         keep("store", \.storePassword)
         keep("metrics", \.metrics)

@@ -17,7 +17,8 @@ struct OpenedStore: Sendable {
     /// Opens the store; for PostgreSQL also takes this host's lease, before start-up reads its unfinished runs.
     static func open(_ config: DaemonConfig, logger: Logger) async throws -> OpenedStore {
         guard var postgres = config.postgres else {
-            let store = try SQLiteRunStore(stateDir: config.stateDir, durability: config.durability)
+            let store = try SQLiteRunStore(
+                stateDir: config.stateDir, durability: config.durability, pageCacheBytes: config.pageCacheMB << 20)
             return OpenedStore(
                 store: store, checkpointer: store.startCheckpointing(), cluster: nil,
                 metadata: ["backend": "sqlite", "path": "\(store.path)", "durability": "\(config.durability.rawValue)"])

@@ -17,11 +17,15 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
     /// What was last stored for each run this process writes to (by row key).
     private let stored = Mutex([Int64: RunWriteState]())
     /// Full pages of stored events shared by all readers.
-    private let pages = EventPageCache()
+    private let pages: EventPageCache
+    /// The shared page cache's default budget (`store.page_cache_mb`).
+    public static let defaultPageCacheBytes = 64 << 20
 
-    /// Opens (creating if needed) the store at `path`, applying any migrations it lacks.
-    public init(path: String, durability: StoreDurability = .process) throws {
+    /// Opens (creating if needed) the store at `path`, applying any migrations it lacks. Full pages of events
+    /// that readers read twice are kept up to `pageCacheBytes` (0: none).
+    public init(path: String, durability: StoreDurability = .process, pageCacheBytes: Int = defaultPageCacheBytes) throws {
         self.path = path
+        pages = EventPageCache(budget: pageCacheBytes)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.label = "agnod-store"
@@ -95,8 +99,9 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
     }
 
     /// The store in `stateDir`.
-    public convenience init(stateDir: String, durability: StoreDurability = .process) throws {
-        try self.init(path: (stateDir as NSString).appendingPathComponent(Self.fileName), durability: durability)
+    public convenience init(stateDir: String, durability: StoreDurability = .process, pageCacheBytes: Int = defaultPageCacheBytes) throws {
+        try self.init(
+            path: (stateDir as NSString).appendingPathComponent(Self.fileName), durability: durability, pageCacheBytes: pageCacheBytes)
     }
 
     public func insert(_ run: RunSummary) async throws {

@@ -28,6 +28,16 @@ import Testing
         #expect(try DaemonConfigParser.parse(text: "socket: /a.sock\n", file: "a.yaml").postgres == nil)
     }
 
+    @Test func theSQLiteStoresPageCacheIsSetInMegabytes() throws {
+        #expect(try DaemonConfigParser.parse(text: "socket: /a.sock\n", file: "a.yaml").pageCacheMB == 64)
+        #expect(try DaemonConfigParser.parse(text: "store:\n  page_cache_mb: 0\n", file: "a.yaml").pageCacheMB == 0)
+        #expect(try DaemonConfigParser.parse(text: "store:\n  page_cache_mb: 512\n", file: "a.yaml").pageCacheMB == 512)
+        #expect(error("store:\n  page_cache_mb: -1\n")?.line == 2)
+        #expect(error("store:\n  page_cache_mb: 100000\n")?.reason.contains("at most 65536") == true)
+        #expect(error("store:\n  page_cache_mb: lots\n")?.line == 2)
+        #expect(error("store:\n  page_cahce_mb: 8\n")?.reason.contains("did you mean 'page_cache_mb'") == true)
+    }
+
     @Test func mistakesAreNamedWithTheirLine() {
         let typo = error("store:\n  backend: postgres\n  url: postgres://a@h/d\n  pasword_env: PW\n")
         #expect(typo?.line == 4 && typo?.reason.contains("did you mean 'password_env'") == true)

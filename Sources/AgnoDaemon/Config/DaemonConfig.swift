@@ -28,6 +28,9 @@ public struct DaemonConfig: Sendable, Equatable {
     public var mcpServers: [MCPServerConfig] = []
     /// What a stored event survives: `process` (agnod crashing) or `power` (also power loss); docs/store.md.
     public var durability = StoreDurability.process
+    /// `store.page_cache_mb`: the SQLite store's shared cache of event pages that readers read twice (fan-out
+    /// replays); 0 turns it off.
+    public var pageCacheMB = SQLiteRunStore.defaultPageCacheBytes >> 20
     /// `store.backend: postgres`: the shared PostgreSQL store (several hosts); nil for SQLite in `state_dir`.
     public var postgres: PostgresStoreConfiguration?
     /// Where the PostgreSQL password comes from (never the configuration file itself).

@@ -170,6 +170,9 @@ public enum DaemonConfigParser {
                         "'store.durability' must be \(StoreDurability.allCases.map(\.rawValue).joined(separator: " or ")), not '\(text)'")
                 }
                 config.durability = durability
+            case "page_cache_mb":
+                config.pageCacheMB = try positive(v, "'store.page_cache_mb'", allowZero: true)
+                guard config.pageCacheMB <= 65536 else { throw v.error("'store.page_cache_mb' must be at most 65536 (64 GB)") }
             case "backend":
                 backend = try v.string("'store.backend'")
                 backendValue = v
@@ -199,7 +202,7 @@ public enum DaemonConfigParser {
             default:
                 throw ConfigError.unknownKey(
                     key, keyNode, in: "'store'",
-                    known: ["durability", "backend", "url", "password_credential", "password_env", "host_id", "lease"])
+                    known: ["durability", "page_cache_mb", "backend", "url", "password_credential", "password_env", "host_id", "lease"])
             }
         }
         switch (backend, postgres) {
