@@ -28,6 +28,11 @@ public struct ChatStreamAccumulator: Sendable {
 
     /// Takes one `data:` payload; returns the content delta it carried, if any.
     public mutating func take(_ data: ArraySlice<UInt8>) throws(ModelError) -> String? {
+        try data.withUnsafeBufferPointer { (buffer) throws(ModelError) -> String? in try take(buffer) }
+    }
+
+    /// Takes one `data:` payload (valid during the call); returns the content delta it carried, if any.
+    public mutating func take(_ data: UnsafeBufferPointer<UInt8>) throws(ModelError) -> String? {
         if data.elementsEqual("[DONE]".utf8) {
             done = true
             return nil
