@@ -39,22 +39,26 @@ public struct RunEvents: Sendable {
         var pairs: [(String, JSONValue)] = [
             ("event", .string(name.rawValue)), ("created_at", Self.now), ("run_id", .string(context.agentRunID)),
         ]
-        pairs.reserveCapacity(3 + context.fields.count + fields.count)
-        pairs += context.fields
+        pairs += constantFields(context.place, agentID: context.agentID, agentName: context.agentName)
         for (key, value) in fields { if let value { pairs.append((key, value)) } }
         return .object(pairs)
     }
 
-    /// Where an agent runs, for the events of one step: the fields every agent-level event of it carries
-    /// after `event`, `created_at` and `run_id` are made once per step, not once per streamed chunk.
-    public func agentContext(agentRunID: String, place: StepPlace, agentID: String, agentName: String) -> AgentContext {
+    /// The fields every agent-level event of a step carries after `event`, `created_at` and `run_id`.
+    func constantFields(_ place: StepPlace, agentID: String, agentName: String) -> [(String, JSONValue)] {
         let constant: [(String, JSONValue?)] =
             [("workflow_run_id", .string(runID)), ("session_id", .string(sessionID))] + place.fields
             + [("agent_id", .string(agentID)), ("agent_name", .string(agentName))]
-        let fields = constant.compactMap { key, value in value.map { (key, $0) } }
-        return AgentContext(
-            agentRunID: agentRunID, place: place, agentID: agentID, agentName: agentName, fields: fields,
-            contentMiddle: Self.contentMiddle(agentRunID: agentRunID, fields))
+        return constant.compactMap { key, value in value.map { (key, $0) } }
+    }
+
+    /// Where an agent runs, for the events of one step. What its streamed pieces' events carry besides their
+    /// time and text is encoded once per step, not once per piece (the other agent-level events, a few per
+    /// step, build their fields when made: a waiting run keeps only the bytes).
+    public func agentContext(agentRunID: String, place: StepPlace, agentID: String, agentName: String) -> AgentContext {
+        AgentContext(
+            agentRunID: agentRunID, place: place, agentID: agentID, agentName: agentName,
+            contentMiddle: Self.contentMiddle(agentRunID: agentRunID, constantFields(place, agentID: agentID, agentName: agentName)))
     }
 
     /// Where an agent runs: the ids agent-level events carry.
@@ -63,8 +67,6 @@ public struct RunEvents: Sendable {
         public let place: StepPlace
         public let agentID: String
         public let agentName: String
-        /// The constant fields of the step's agent-level events, in order.
-        let fields: [(String, JSONValue)]
         /// What a `RunContent` event of the step carries between its time and its text, encoded once
         /// (`RunEvents.runContent`).
         let contentMiddle: [UInt8]
