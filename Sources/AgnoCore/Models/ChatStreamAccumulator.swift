@@ -23,6 +23,9 @@ public struct ChatStreamAccumulator: Sendable {
 
     public init() {}
 
+    /// Every chunk through the whole parse, none through `ChatChunkScan` (tests compare the two).
+    var wholeParseOnly = false
+
     /// The top-level fields of a chunk this reads; the rest (id, model, created, …) is checked, not built.
     static let read = JSONValue.KeptKeys(["error", "usage", "choices"])
 
@@ -36,6 +39,13 @@ public struct ChatStreamAccumulator: Sendable {
         if data.elementsEqual("[DONE]".utf8) {
             done = true
             return nil
+        }
+        if !wholeParseOnly, let piece = ChatChunkScan.read(data) {
+            if let reason = piece.finishReason { finishReason = reason }
+            guard let text = piece.content, !text.isEmpty else { return nil }
+            pieces += 1
+            content += text
+            return text
         }
         let chunk: JSONValue
         do {
