@@ -26,13 +26,18 @@ struct StartHandler {
             return try await exchange.fail(error)
         }
         let accepted = record.summary
+        // A stream of the new run subscribes before the answer: nothing of it is stored yet, so the reader
+        // starts live instead of reading the store for its first events.
+        let first =
+            request.stream
+            ? await record.read(afterSeq: 0, limit: StreamPump.batchSize, bufferSize: daemon.config.subscriberBuffer) : nil
         try await exchange.result(
             .object([
                 ("run_id", .string(record.runID)), ("session_id", .string(record.sessionID)), ("status", .string(accepted.status.rawValue)),
             ]), final: !request.stream)
         guard request.stream else { return }
         do {
-            try await StreamPump(exchange: exchange).pump(runID: record.runID, afterSeq: 0)
+            try await StreamPump(exchange: exchange).pump(runID: record.runID, afterSeq: 0, first: first)
         } catch {
             // The client went away (or its connection broke) before the run ended.
             if request.onDisconnect == .cancel {

@@ -10,7 +10,8 @@ struct StreamPump {
     /// store anyway (a missed notification costs at most this much delay).
     static let remotePoll = Duration.milliseconds(500)
 
-    func pump(runID: String, afterSeq: Int) async throws {
+    /// `first`: what the reader already got from the run (a subscription made before `start` answered).
+    func pump(runID: String, afterSeq: Int, first: RunRecord.ReadResult? = nil) async throws {
         let table = exchange.daemon.table
         let bufferSize = exchange.daemon.config.subscriberBuffer
         let prefix = ReplyEncoder.idPrefix(exchange.id)
@@ -19,10 +20,19 @@ struct StreamPump {
         var recheckedAfter: Int?
         /// When the shared store's server stopped answering this reader, if it has.
         var outage: ContinuousClock.Instant?
+        var next = first
         while true {
             try Task.checkCancellation()
-            if let record = table.live(runID) {
-                switch await record.read(afterSeq: last, limit: Self.batchSize, bufferSize: bufferSize) {
+            let record = next == nil ? table.live(runID) : nil
+            if next != nil || record != nil {
+                let result: RunRecord.ReadResult
+                if let given = next {
+                    result = given
+                    next = nil
+                } else {
+                    result = await record!.read(afterSeq: last, limit: Self.batchSize, bufferSize: bufferSize)
+                }
+                switch result {
                 case .events(let batch):
                     try await send(batch, prefix: prefix)
                     last = batch.last!.seq
