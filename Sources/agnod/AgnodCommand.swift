@@ -48,9 +48,6 @@ struct AgnodCommand: AsyncParsableCommand {
     var files: [String] = []
 
     func run() async throws {
-        // Tasks run on NIO's event loops, not on a pool of their own: a model's bytes, the run task that reads
-        // them and a reader's socket write meet on one thread instead of hopping between two (docs/performance.md).
-        ConcurrencyOnEventLoops.install()
         var daemonConfig = DaemonConfig()
         let path = config ?? (FileManager.default.fileExists(atPath: DaemonConfigParser.defaultPath) ? DaemonConfigParser.defaultPath : nil)
         if let path {
