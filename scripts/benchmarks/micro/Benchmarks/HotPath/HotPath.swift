@@ -30,6 +30,10 @@ let benchmarks: @Sendable () -> Void = {
         place: StepPlace(name: "research", index: 0, path: "research", type: "Step"), agentID: "researcher",
         agentName: "Research Agent")
     Benchmark("RunContent event built and encoded", configuration: configuration) { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(events.runContent("word ", context)) }
+    }
+
+    Benchmark("RunContent event as a JSON object, then encoded (the generic path)", configuration: configuration) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(events.agent(.runContent, context, [("content", .string("word "))]).encoded)
         }
