@@ -1,21 +1,6 @@
-/// Values checked as JSON but not built: what `keep` leaves out of a top-level object (a model's chunk carries
-/// ids, names and times nobody reads, once per streamed piece).
+/// Values checked as JSON but not built (`JSONScanner`: a model's chunk carries ids, names and times nobody
+/// reads, once per streamed piece).
 extension JSONParser {
-    /// The key at `range` (between its quotes) when it is one to keep.
-    mutating func kept(_ range: Range<Int>) throws(Failure) -> String? {
-        guard let keep else { return nil }
-        let raw = UnsafeBufferPointer(rebasing: bytes[range])
-        if raw.contains(UInt8(ascii: "\\")) {  // an escaped key: compared decoded
-            let resume = i
-            i = range.lowerBound - 1
-            let key = try string()
-            i = resume
-            return keep.contains(where: { $0.elementsEqual(key.utf8) }) ? key : nil
-        }
-        guard keep.contains(where: { $0.elementsEqual(raw) }) else { return nil }
-        return String(decoding: raw, as: UTF8.self)
-    }
-
     /// Past a value: a string scanned, anything else parsed and dropped (numbers and literals build nothing
     /// on the heap; objects and arrays are rare in what is skipped).
     mutating func skipValue() throws(Failure) {

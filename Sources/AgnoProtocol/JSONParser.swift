@@ -4,8 +4,6 @@ struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var i = 0
     private var depth = 0
-    /// When set, the top-level object keeps only these keys; the others' values are checked and skipped.
-    var keep: [[UInt8]]?
     static let maxDepth = 512
 
     struct Failure: Error {
@@ -15,9 +13,8 @@ struct JSONParser {
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, keep: [[UInt8]]? = nil) throws(Failure) -> JSONValue {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> JSONValue {
         var parser = JSONParser(bytes)
-        parser.keep = keep
         parser.skipSpace()
         let value = try parser.value()
         parser.skipSpace()
@@ -72,21 +69,12 @@ struct JSONParser {
         while true {
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-            let keyStart = i + 1
-            var key: String? = nil
-            if depth == 1, keep != nil { try skipString() } else { key = try string() }
-            let keyEnd = i - 1
+            let key = try string()
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':' after a key") }
             i += 1
             skipSpace()
-            if let key {
-                pairs.append((key, try value()))
-            } else if let kept = try kept(keyStart..<keyEnd) {
-                pairs.append((kept, try value()))
-            } else {
-                try skipValue()
-            }
+            pairs.append((key, try value()))
             skipSpace()
             guard i < bytes.count else { throw fail("unexpected end of input in an object") }
             if bytes[i] == UInt8(ascii: ",") {

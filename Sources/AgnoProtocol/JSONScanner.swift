@@ -4,6 +4,8 @@
 /// "not what the fast path expects": the caller parses the whole document instead, which says what is wrong.
 public struct JSONScanner {
     private var parser: JSONParser
+    /// Right after a container's `{` or `[`: its first key or element needs no comma before it.
+    private var atStart = false
     public struct Unexpected: Error {}
 
     public init(_ bytes: UnsafeBufferPointer<UInt8>) { parser = JSONParser(bytes) }
@@ -19,17 +21,31 @@ public struct JSONScanner {
         parser.i += 1
     }
 
-    public mutating func beginObject() throws(Unexpected) { try expect(UInt8(ascii: "{")) }
-    public mutating func beginArray() throws(Unexpected) { try expect(UInt8(ascii: "[")) }
+    public mutating func beginObject() throws(Unexpected) {
+        try expect(UInt8(ascii: "{"))
+        atStart = true
+    }
+
+    public mutating func beginArray() throws(Unexpected) {
+        try expect(UInt8(ascii: "["))
+        atStart = true
+    }
+
+    /// Before the next key or element: the container's end (true), or the comma after the previous one.
+    private mutating func atEnd(_ close: UInt8) throws(Unexpected) -> Bool {
+        defer { atStart = false }
+        if peek() == close {
+            parser.i += 1
+            return true
+        }
+        if !atStart { try expect(UInt8(ascii: ",")) }
+        return false
+    }
 
     /// The next key of the object being read (its raw bytes, valid as long as the document), or nil at its
-    /// end. `first` is true for the object's first key. A key with escapes is refused.
-    public mutating func nextKey(first: Bool) throws(Unexpected) -> UnsafeBufferPointer<UInt8>? {
-        if peek() == UInt8(ascii: "}") {
-            parser.i += 1
-            return nil
-        }
-        if !first { try expect(UInt8(ascii: ",")) }
+    /// end. A key with escapes is refused.
+    public mutating func nextKey() throws(Unexpected) -> UnsafeBufferPointer<UInt8>? {
+        if try atEnd(UInt8(ascii: "}")) { return nil }
         guard peek() == UInt8(ascii: "\"") else { throw Unexpected() }
         let start = parser.i + 1
         do { try parser.skipString() } catch { throw Unexpected() }
@@ -39,15 +55,8 @@ public struct JSONScanner {
         return key
     }
 
-    /// Whether the array being read has another element (`first`: none read yet); past its end when not.
-    public mutating func nextElement(first: Bool) throws(Unexpected) -> Bool {
-        if peek() == UInt8(ascii: "]") {
-            parser.i += 1
-            return false
-        }
-        if !first { try expect(UInt8(ascii: ",")) }
-        return true
-    }
+    /// Whether the array being read has another element; past its end when not.
+    public mutating func nextElement() throws(Unexpected) -> Bool { try !atEnd(UInt8(ascii: "]")) }
 
     public mutating func string() throws(Unexpected) -> String {
         guard peek() == UInt8(ascii: "\"") else { throw Unexpected() }

@@ -22,29 +22,10 @@ extension JSONValue {
         return try copy.withUnsafeBufferPointer { JSONValue.parse(buffer: $0) }.get()
     }
 
-    /// The top-level keys a `parse(_:keeping:)` builds, as bytes (made once, used for every document).
-    public struct KeptKeys: Sendable {
-        let raw: [[UInt8]]
-        public init(_ keys: [String]) { raw = keys.map { Array($0.utf8) } }
-    }
-
-    /// `parse` of a JSON object that keeps only the top-level keys named: the others' values are checked
-    /// (the document must still be valid JSON) but not built. Anything but an object parses whole.
-    public static func parse<Bytes: Collection>(_ bytes: Bytes, keeping keys: KeptKeys) throws(ParseError) -> JSONValue
-    where Bytes.Element == UInt8 {
-        let keep = keys.raw
-        let result: Result<JSONValue, ParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
-            JSONValue.parse(buffer: buffer, keep: keep)
-        }
-        if let result { return try result.get() }
-        let copy = Array(bytes)
-        return try copy.withUnsafeBufferPointer { JSONValue.parse(buffer: $0, keep: keep) }.get()
-    }
-
-    private static func parse(buffer: UnsafeBufferPointer<UInt8>, keep: [[UInt8]]? = nil) -> Result<JSONValue, ParseError> {
+    private static func parse(buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, ParseError> {
         guard String(validating: buffer, as: UTF8.self) != nil else { return .failure(.invalidUTF8) }
         do {
-            return .success(try JSONParser.parse(buffer, keep: keep))
+            return .success(try JSONParser.parse(buffer))
         } catch {
             return .failure(.invalidJSON("\(error.message) at byte \(error.offset)"))
         }

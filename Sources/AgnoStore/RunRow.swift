@@ -27,6 +27,8 @@ struct RunRow: Equatable {
         metrics = run.metrics?.json.encodedString
     }
 
-    /// The columns after `status`, in `UPDATE` order.
+    /// The columns after `status`, as `UPDATE` sets them, and their values in that order.
+    static let restColumns =
+        "content = ?, error = ?, started_at_ms = ?, finished_at_ms = ?, cancelled_by = ?, waiting_for = ?, reviews = ?, metrics = ?"
     var rest: [(any DatabaseValueConvertible)?] { [content, error, startedAt, finishedAt, cancelledBy, waitingFor, reviews, metrics] }
 }

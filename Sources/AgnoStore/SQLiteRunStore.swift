@@ -229,20 +229,12 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
             let row = RunRow(run)
             if let previous = before?.row, previous.status == row.status {
                 if previous != row {
-                    try db.cachedStatement(
-                        sql: """
-                            UPDATE runs SET content = ?, error = ?, started_at_ms = ?, finished_at_ms = ?, cancelled_by = ?,
-                                            waiting_for = ?, reviews = ?, metrics = ? WHERE id = ?
-                            """
-                    ).execute(arguments: StatementArguments(row.rest + [key]))
+                    try db.cachedStatement(sql: "UPDATE runs SET \(RunRow.restColumns) WHERE id = ?")
+                        .execute(arguments: StatementArguments(row.rest + [key]))
                 }
             } else {
-                try db.cachedStatement(
-                    sql: """
-                        UPDATE runs SET status = ?, content = ?, error = ?, started_at_ms = ?, finished_at_ms = ?, cancelled_by = ?,
-                                        waiting_for = ?, reviews = ?, metrics = ? WHERE id = ?
-                        """
-                ).execute(arguments: StatementArguments([row.status] + row.rest + [key]))
+                try db.cachedStatement(sql: "UPDATE runs SET status = ?, \(RunRow.restColumns) WHERE id = ?")
+                    .execute(arguments: StatementArguments([row.status] + row.rest + [key]))
             }
             try saveSteps(db, key: key, run.steps, stored: before?.steps)
             written.runs[key] = (run.steps, row)

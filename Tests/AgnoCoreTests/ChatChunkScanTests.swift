@@ -26,6 +26,9 @@ import Testing
         #"{"choices":[{"delta":{"content":"a"}}]} trailing"#, #"{"choices":[{"delta":{"content":"a"}}"#, #"{"id":"a\q"}"#,
         "{\"choices\":[{\"delta\":{\"content\":\"bad \u{1} control\"}}]}", #"{"ch\u006fices":[{"delta":{"content":"escaped key"}}]}"#,
         #"  {"choices" : [ { "delta" : { "content" : "spaced" } } ] }  "#, "[DONE]",
+        // What the scan skips must still be JSON:
+        "{\"id\":\"a\u{1}\",\"choices\":[]}", #"{"id":tru,"choices":[]}"#, #"{"id":01,"choices":[]}"#, #"{"id":"open"#,
+        #"{"id":"a\"b\\c\u00e9","choices":[{"delta":{"content":"after an escaped id"}}],"x":[{"y":[true,false,null,-1.5e3]}]}"#,
     ]
 
     func outcomes(_ chunks: [[UInt8]], wholeParseOnly: Bool) -> (results: [String], turn: ChatTurn, pieces: Int, done: Bool) {

@@ -37,33 +37,3 @@ import Testing
         #expect(throws: JSONValue.ParseError.self) { try parse(deep) }
     }
 }
-
-/// `parse(_:keeping:)`: only the named top-level keys are built, the rest is still checked as JSON.
-@Suite struct KeptKeysParseTests {
-    let keys = JSONValue.KeptKeys(["choices", "usage"])
-
-    @Test(arguments: [
-        #"{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1796532123,"model":"m","choices":[{"index":0,"delta":{"content":"x"},"finish_reason":null}]}"#,
-        #"{"id":"a\"b\\c\u00e9","choices":[1],"usage":{"prompt_tokens":3},"x":[{"y":[true,false,null,-1.5e3]}]}"#,
-        #"{ "ch\u006fices" : [2] , "other" : "v" }"#,
-        #"{"usage":null}"#, #"{}"#, #"[1,2]"#, #""just a string""#,
-    ])
-    func theKeptKeysAreThoseOfTheWholeParse(text: String) throws {
-        let whole = try JSONValue.parse(text)
-        let kept = try JSONValue.parse(Array(text.utf8), keeping: keys)
-        if case .object(let pairs) = whole {
-            #expect(kept == .object(pairs.filter { $0.0 == "choices" || $0.0 == "usage" }))
-        } else {
-            #expect(kept == whole)
-        }
-    }
-
-    @Test(arguments: [
-        "{\"id\":\"a\u{1}\",\"choices\":[]}", #"{"id":tru,"choices":[]}"#, #"{"id":"open"#, #"{"id":"a\q","choices":[]}"#,
-        #"{"id":1,"choices":[]} trailing"#, #"{"id":01,"choices":[]}"#,
-    ])
-    func whatIsSkippedMustStillBeJSON(text: String) {
-        #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse(Array(text.utf8), keeping: keys) }
-        #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse(text) }
-    }
-}

@@ -14,10 +14,8 @@ struct ChatChunkScan {
         var result = ChatChunkScan()
         do {
             try scanner.beginObject()
-            var first = true
             var sawChoices = false
-            while let key = try scanner.nextKey(first: first) {
-                first = false
+            while let key = try scanner.nextKey() {
                 if key.elementsEqual("choices".utf8) {
                     guard !sawChoices else { return nil }
                     sawChoices = true
@@ -39,17 +37,15 @@ struct ChatChunkScan {
     private static func readChoices(_ scanner: inout JSONScanner, into result: inout ChatChunkScan) throws(JSONScanner.Unexpected) -> Bool {
         try scanner.beginArray()
         var first = true
-        while try scanner.nextElement(first: first) {
+        while try scanner.nextElement() {
             defer { first = false }
             guard first else {
                 try scanner.skipValue()
                 continue
             }
             try scanner.beginObject()
-            var firstKey = true
             var seen = Seen()
-            while let key = try scanner.nextKey(first: firstKey) {
-                firstKey = false
+            while let key = try scanner.nextKey() {
                 if key.elementsEqual("finish_reason".utf8) {
                     guard seen.first(.finishReason) else { return false }
                     if try !scanner.null() { result.finishReason = try scanner.string() }
@@ -68,10 +64,8 @@ struct ChatChunkScan {
 
     private static func readDelta(_ scanner: inout JSONScanner, into result: inout ChatChunkScan) throws(JSONScanner.Unexpected) -> Bool {
         try scanner.beginObject()
-        var first = true
         var seen = Seen()
-        while let key = try scanner.nextKey(first: first) {
-            first = false
+        while let key = try scanner.nextKey() {
             if key.elementsEqual("content".utf8) {
                 guard seen.first(.content) else { return false }
                 if try !scanner.null() { result.content = try scanner.string() }
@@ -79,7 +73,7 @@ struct ChatChunkScan {
                 guard seen.first(.toolCalls) else { return false }
                 if try scanner.null() { continue }
                 try scanner.beginArray()
-                guard try !scanner.nextElement(first: true) else { return false }  // a tool-call piece
+                guard try !scanner.nextElement() else { return false }  // a tool-call piece
             } else {
                 try scanner.skipValue()
             }

@@ -26,9 +26,6 @@ public struct ChatStreamAccumulator: Sendable {
     /// Every chunk through the whole parse, none through `ChatChunkScan` (tests compare the two).
     var wholeParseOnly = false
 
-    /// The top-level fields of a chunk this reads; the rest (id, model, created, …) is checked, not built.
-    static let read = JSONValue.KeptKeys(["error", "usage", "choices"])
-
     /// Takes one `data:` payload; returns the content delta it carried, if any.
     public mutating func take(_ data: ArraySlice<UInt8>) throws(ModelError) -> String? {
         try data.withUnsafeBufferPointer { (buffer) throws(ModelError) -> String? in try take(buffer) }
@@ -49,7 +46,7 @@ public struct ChatStreamAccumulator: Sendable {
         }
         let chunk: JSONValue
         do {
-            chunk = try JSONValue.parse(data, keeping: Self.read)
+            chunk = try JSONValue.parse(data)
         } catch {
             throw ModelError(.brokenStream, "the model sent a chunk that is not JSON (\(error))")
         }

@@ -26,7 +26,7 @@ public struct SSEParser: Sendable {
     public mutating func finish(onData: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
         var pending: Range<Int>? = nil
         let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
-        if !line.isEmpty { try endSavedLine(empty, &pending, onData) }
+        if !line.isEmpty { try endSavedLine(&pending, onData) }
         try endLine(empty, 0..<0, inBuffer: true, &pending, onData)
     }
 
@@ -46,7 +46,7 @@ public struct SSEParser: Sendable {
                 try endLine(buffer, start..<end, inBuffer: true, &pending, onData)
             } else {
                 line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<end]))
-                try endSavedLine(buffer, &pending, onData)
+                try endSavedLine(&pending, onData)
             }
             start = end + 1
             if buffer[end] == Self.cr {
@@ -63,9 +63,7 @@ public struct SSEParser: Sendable {
 
     /// Ends the line kept from earlier reads (read from a copy: `endLine` changes the parser). It is a read's
     /// first line, so nothing of this read is pending yet.
-    private mutating func endSavedLine(
-        _ buffer: UnsafeBufferPointer<UInt8>, _ pending: inout Range<Int>?, _ onData: (UnsafeBufferPointer<UInt8>) throws -> Void
-    ) rethrows {
+    private mutating func endSavedLine(_ pending: inout Range<Int>?, _ onData: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
         var saved: [UInt8] = []
         swap(&saved, &line)
         try saved.withUnsafeBufferPointer { copy in try endLine(copy, 0..<copy.count, inBuffer: false, &pending, onData) }

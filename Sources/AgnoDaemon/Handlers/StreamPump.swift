@@ -23,16 +23,17 @@ struct StreamPump {
         var next = first
         while true {
             try Task.checkCancellation()
-            let record = next == nil ? table.live(runID) : nil
-            if next != nil || record != nil {
-                let result: RunRecord.ReadResult
-                if let given = next {
-                    result = given
-                    next = nil
-                } else {
-                    result = await record!.read(afterSeq: last, limit: Self.batchSize, bufferSize: bufferSize)
-                }
-                switch result {
+            let live: RunRecord.ReadResult?
+            if let given = next {
+                live = given
+                next = nil
+            } else if let record = table.live(runID) {
+                live = await record.read(afterSeq: last, limit: Self.batchSize, bufferSize: bufferSize)
+            } else {
+                live = nil
+            }
+            if let live {
+                switch live {
                 case .events(let batch):
                     try await send(batch, prefix: prefix)
                     last = batch.last!.seq
