@@ -13,7 +13,7 @@ final class EventPageCache: Sendable {
     }
 
     private struct Entry {
-        var events: [EncodedEvent]
+        var events: EventBlock
         var bytes: Int
         var lastUse: Int
     }
@@ -41,7 +41,7 @@ final class EventPageCache: Sendable {
     /// The page holding `seq` (seqs start at 1): page p holds p*pageSize+1 ... (p+1)*pageSize.
     func page(of seq: Int) -> Int { (seq - 1) / pageSize }
 
-    func get(_ key: Key) -> [EncodedEvent]? {
+    func get(_ key: Key) -> EventBlock? {
         state.withLock { s in
             s.clock += 1
             guard var entry = s.pages[key] else {
@@ -56,9 +56,9 @@ final class EventPageCache: Sendable {
     }
 
     /// Keeps a page that holds all `pageSize` of its events.
-    func put(_ key: Key, _ events: [EncodedEvent]) {
+    func put(_ key: Key, _ events: EventBlock) {
         guard events.count == pageSize else { return }
-        let bytes = events.reduce(0) { $0 + $1.json.count + 32 }
+        let bytes = events.json.count + 16 * events.count
         guard bytes <= budget / 4 else { return }
         state.withLock { s in
             guard s.seen.remove(key) != nil else {

@@ -50,16 +50,18 @@ enum EventRows {
     /// Appends the events of the row (`first`, `last`, `json`) whose seqs are in `seqs` to `events`. Throws
     /// when the row does not hold `last - first + 1` events.
     static func append(
-        first: Int, last: Int?, json: UnsafeRawBufferPointer, in seqs: ClosedRange<Int>, to events: inout [EncodedEvent]
+        first: Int, last: Int?, json: UnsafeRawBufferPointer, in seqs: ClosedRange<Int>, to events: inout EventBlock
     ) throws(Malformed) {
         guard let last else {
-            if seqs.contains(first) { events.append(EncodedEvent(seq: first, json: [UInt8](json))) }
+            if seqs.contains(first) { events.append(seq: first, json: json) }
             return
         }
         guard last > first, last - first < perRow else {
             throw Malformed(first: first, last: last, reason: "not a range of 2 to \(perRow) seqs")
         }
         guard let base = json.baseAddress else { throw Malformed(first: first, last: last, reason: "no events") }
+        // Where the wanted events lie in the row (one copy of them all, after every event was counted).
+        var wanted: (from: Int, ends: [Int])?
         var seq = first
         var start = 0
         while true {
@@ -67,13 +69,20 @@ enum EventRows {
             let end = newline.map { UnsafeRawPointer($0) - base } ?? json.count
             guard seq <= last else { throw Malformed(first: first, last: last, reason: "more events than seqs") }
             if seqs.contains(seq) {
-                events.append(EncodedEvent(seq: seq, json: [UInt8](UnsafeRawBufferPointer(rebasing: json[start..<end]))))
+                if wanted == nil { wanted = (start, []) }
+                wanted!.ends.append(end - wanted!.from)
             }
             seq += 1
             guard newline != nil else { break }
             start = end + 1
         }
         guard seq == last + 1 else { throw Malformed(first: first, last: last, reason: "fewer events than seqs") }
+        if let wanted {
+            let firstWanted = max(first, seqs.lowerBound)
+            events.append(
+                joined: UnsafeRawBufferPointer(rebasing: json[wanted.from..<(wanted.from + wanted.ends.last!)]), firstSeq: firstWanted,
+                ends: wanted.ends)
+        }
     }
 
     /// A row that does not read back as its seqs say.

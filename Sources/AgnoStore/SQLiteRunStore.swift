@@ -271,23 +271,28 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
         }
     }
 
-    /// Events after `afterSeq`, at most `limit`, read page by page through the shared page cache.
     public func events(runID: String, afterSeq: Int, limit: Int) async throws -> [EncodedEvent] {
-        guard limit > 0 else { return [] }
-        var events: [EncodedEvent] = []
+        try await eventBlock(runID: runID, afterSeq: afterSeq, limit: limit).events
+    }
+
+    /// Events after `afterSeq`, at most `limit`, read page by page through the shared page cache.
+    public func eventBlock(runID: String, afterSeq: Int, limit: Int) async throws -> EventBlock {
+        guard limit > 0 else { return EventBlock() }
+        var events = EventBlock()
         var page = pages.page(of: afterSeq + 1)
         while events.count < limit {
             let key = EventPageCache.Key(run: runID, page: page)
-            let stored: [EncodedEvent]
+            let stored: EventBlock
             if let cached = pages.get(key) {
                 stored = cached
             } else {
                 stored = try readPage(runID: runID, page: page)
                 pages.put(key, stored)
             }
-            for event in stored where event.seq > afterSeq {
-                events.append(event)
-                if events.count == limit { break }
+            if events.isEmpty && stored.count <= limit && (stored.seqs.first ?? .max) > afterSeq {
+                events = stored  // the whole page, shared with the cache: no copy
+            } else {
+                events.append(stored, after: afterSeq, limit: limit)
             }
             // A short page is the end of what is stored.
             guard stored.count == pages.pageSize else { break }
@@ -298,20 +303,20 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
 
     /// One page from SQLite: the rows that hold its seqs (`EventRows`), the first of them perhaps starting
     /// before the page (at most `EventRows.perRow` - 1 seqs before it).
-    private func readPage(runID: String, page: Int) throws -> [EncodedEvent] {
+    private func readPage(runID: String, page: Int) throws -> EventBlock {
         let pageSize = pages.pageSize
         let seqs = (page * pageSize + 1)...((page + 1) * pageSize)
         return try readNow { db in
             let statement = try db.cachedStatement(
                 sql: """
                     WITH r AS (SELECT id FROM runs WHERE run_id = ?)
-                    SELECT seq, json, last_seq FROM events, r
+                    SELECT seq, last_seq, json FROM events, r
                     WHERE run = r.id AND seq <= ?
                       AND seq >= coalesce((SELECT max(seq) FROM events e WHERE e.run = r.id AND e.seq <= ?), 0)
                     ORDER BY seq
                     """)
-            var events: [EncodedEvent] = []
-            events.reserveCapacity(pageSize)
+            var events = EventBlock()
+            events.reserve(events: pageSize, bytes: 0)
             // From the row that holds the page's first seq (rows do not overlap: the last one starting at or
             // before it), so no row that ends before the page is read.
             let rows = try Row.fetchCursor(statement, arguments: [runID, seqs.upperBound, seqs.lowerBound])
@@ -319,9 +324,9 @@ public final class SQLiteRunStore: RunStore, InlineCommitting {
             let sqlite = statement.sqliteStatement
             while try rows.next() != nil {
                 let first = Int(sqlite3_column_int64(sqlite, 0))
-                let blob = sqlite3_column_blob(sqlite, 1)  // (before its size, as SQLite asks)
-                let json = UnsafeRawBufferPointer(start: blob, count: blob == nil ? 0 : Int(sqlite3_column_bytes(sqlite, 1)))
-                let last = sqlite3_column_type(sqlite, 2) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(sqlite, 2))
+                let last = sqlite3_column_type(sqlite, 1) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(sqlite, 1))
+                let blob = sqlite3_column_blob(sqlite, 2)  // (before its size, as SQLite asks)
+                let json = UnsafeRawBufferPointer(start: blob, count: blob == nil ? 0 : Int(sqlite3_column_bytes(sqlite, 2)))
                 do {
                     try EventRows.append(first: first, last: last, json: json, in: seqs, to: &events)
                 } catch {

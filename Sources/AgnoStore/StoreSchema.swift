@@ -113,6 +113,26 @@ enum StoreSchema {
             // `last_seq` the last one's; rows of earlier versions (no `last_seq`) hold one event each.
             try db.execute(sql: "ALTER TABLE events ADD COLUMN last_seq INTEGER")
         }
+        migrator.registerMigration("v8: events in a rowid table") { db in
+            // A WITHOUT ROWID table keeps each row inside its primary key's B-tree, and SQLite compares a key
+            // whose row spills onto overflow pages by reading the whole row: a row of a few hundred events
+            // (tens of KB) was read in full at every step of every seek (each page a replay reads, each
+            // commit's insert). In a rowid table the key (run, seq) lives in its own small index and a row is
+            // read once, when it is wanted; `json` goes last so the columns before it never touch overflow.
+            try db.execute(
+                sql: """
+                    CREATE TABLE events_v8 (
+                        run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        seq INTEGER NOT NULL,
+                        last_seq INTEGER,
+                        json BLOB NOT NULL,
+                        PRIMARY KEY (run, seq)
+                    );
+                    INSERT INTO events_v8 (run, seq, last_seq, json) SELECT run, seq, last_seq, json FROM events ORDER BY run, seq;
+                    DROP TABLE events;
+                    ALTER TABLE events_v8 RENAME TO events;
+                    """)
+        }
         return migrator
     }
 }

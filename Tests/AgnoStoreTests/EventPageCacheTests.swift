@@ -76,7 +76,7 @@ import Testing
 
     @Test func theCacheStaysWithinItsBudget() {
         let cache = EventPageCache(pageSize: 4, budget: 4_000)
-        let page = (1...4).map { EncodedEvent(seq: $0, json: [UInt8](repeating: UInt8(ascii: "x"), count: 200)) }
+        let page = EventBlock((1...4).map { EncodedEvent(seq: $0, json: [UInt8](repeating: UInt8(ascii: "x"), count: 200)) })
         for n in 0..<100 {
             cache.put(.init(run: "r\(n)", page: 0), page)
             cache.put(.init(run: "r\(n)", page: 0), page)  // (kept from its second read)

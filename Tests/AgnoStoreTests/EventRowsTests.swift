@@ -26,15 +26,15 @@ import Testing
     func aRowReadsBackTheSeqsAskedFor(seqs: ClosedRange<Int>) throws {
         let events = S.events(1...100, runID: "r")
         let row = EventRows.rows(events)[0]
-        var read: [EncodedEvent] = []
+        var read = EventBlock()
         try row.json.withUnsafeBytes { try EventRows.append(first: row.first, last: row.last, json: $0, in: seqs, to: &read) }
-        #expect(read == events.filter { seqs.contains($0.seq) })
+        #expect(read.events == events.filter { seqs.contains($0.seq) })
     }
 
     @Test(arguments: [(5, 9), (5, 7), (5, 6), (5, 5), (5, 5 + EventRows.perRow)])
     func aRowThatDoesNotHoldItsSeqsIsAnError(first: Int, last: Int) {
         let json = EventRows.rows(S.events(5...8, runID: "r"))[0].json  // four events
-        var read: [EncodedEvent] = []
+        var read = EventBlock()
         #expect(throws: EventRows.Malformed.self) {
             try json.withUnsafeBytes { try EventRows.append(first: first, last: last, json: $0, in: 1...100, to: &read) }
         }

@@ -13,6 +13,8 @@ public protocol RunStore: Sendable {
     func commit(_ batch: StoreBatch) async throws
     /// Events with `seq > afterSeq`, at most `limit`, in order.
     func events(runID: String, afterSeq: Int, limit: Int) async throws -> [EncodedEvent]
+    /// The same events in one buffer (a replay's frames are written straight from it).
+    func eventBlock(runID: String, afterSeq: Int, limit: Int) async throws -> EventBlock
     /// A run's tool calls that ended after `afterSeq` (the seq of the event that ended each), in that order,
     /// at most `limit`, with their whole results; only the one with `toolCallID` when it is given.
     func toolCalls(runID: String, afterSeq: Int, limit: Int, toolCallID: String?) async throws -> [ToolCallRecord]
@@ -33,6 +35,10 @@ public protocol RunStore: Sendable {
 }
 
 extension RunStore {
+    public func eventBlock(runID: String, afterSeq: Int, limit: Int) async throws -> EventBlock {
+        EventBlock(try await events(runID: runID, afterSeq: afterSeq, limit: limit))
+    }
+
     /// All of a run's tool calls.
     public func toolCalls(runID: String) async throws -> [ToolCallRecord] {
         try await toolCalls(runID: runID, afterSeq: 0, limit: Int.max, toolCallID: nil)

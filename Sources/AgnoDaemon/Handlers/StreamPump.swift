@@ -59,9 +59,9 @@ struct StreamPump {
             } else {
                 // Not live: finished (or never seen by this process); the store has every event.
                 let token = table.cluster?.eventToken(runID: runID)
-                let batch: [EncodedEvent]
+                let batch: EventBlock
                 do {
-                    batch = try await table.store.events(runID: runID, afterSeq: last, limit: Self.batchSize)
+                    batch = try await table.store.eventBlock(runID: runID, afterSeq: last, limit: Self.batchSize)
                     outage = nil
                 } catch {
                     // A shared store's server went away: wait for it (woken when the cluster reconnects) and read
@@ -117,8 +117,8 @@ struct StreamPump {
                     }
                     return try await exchange.end(summary)
                 }
-                try await send(batch, prefix: prefix)
-                last = batch.last!.seq
+                try await exchange.writer.send(batch, idPrefix: prefix)
+                last = batch.lastSeq!
             }
         }
     }

@@ -1,0 +1,81 @@
+/// Events of one run in one buffer, the way a store keeps them: their JSON objects joined by newlines in
+/// `json` (an event's compact JSON has none), the i-th ending at `ends[i]`, with seq `seqs[i]`. A replay
+/// writes its frames straight from it, and a store's row of consecutive events goes in with one copy: one
+/// buffer per page of events instead of an array per event.
+public struct EventBlock: Sendable, Equatable {
+    public private(set) var json: [UInt8] = []
+    public private(set) var seqs: [Int] = []
+    public private(set) var ends: [Int] = []
+
+    public init() {}
+
+    public init(_ events: [EncodedEvent]) {
+        reserve(events: events.count, bytes: events.reduce(events.count) { $0 + $1.json.count })
+        for event in events { event.json.withUnsafeBytes { append(seq: event.seq, json: $0) } }
+    }
+
+    public var count: Int { seqs.count }
+    public var isEmpty: Bool { seqs.isEmpty }
+    public var lastSeq: Int? { seqs.last }
+
+    public mutating func reserve(events: Int, bytes: Int) {
+        json.reserveCapacity(bytes)
+        seqs.reserveCapacity(events)
+        ends.reserveCapacity(events)
+    }
+
+    /// Where the i-th event's JSON starts in `json` (after the newline that ends the one before).
+    public func start(of i: Int) -> Int { i == 0 ? 0 : ends[i - 1] + 1 }
+
+    public mutating func append(seq: Int, json event: UnsafeRawBufferPointer) {
+        if !seqs.isEmpty { json.append(UInt8(ascii: "\n")) }
+        json.append(contentsOf: event)
+        seqs.append(seq)
+        ends.append(json.count)
+    }
+
+    /// Appends the events `firstSeq`, `firstSeq + 1`, … that `joined` holds, joined by newlines, in one copy;
+    /// `ends`: where each ends in `joined`.
+    public mutating func append(joined: UnsafeRawBufferPointer, firstSeq: Int, ends joinedEnds: [Int]) {
+        guard !joinedEnds.isEmpty else { return }
+        if !seqs.isEmpty { json.append(UInt8(ascii: "\n")) }
+        let base = json.count
+        json.append(contentsOf: joined)
+        for (k, end) in joinedEnds.enumerated() {
+            seqs.append(firstSeq + k)
+            ends.append(base + end)
+        }
+    }
+
+    /// Appends the events of `other` with a seq after `afterSeq`, until this block holds `limit` events.
+    public mutating func append(_ other: EventBlock, after afterSeq: Int, limit: Int) {
+        guard let from = other.seqs.firstIndex(where: { $0 > afterSeq }), count < limit else { return }
+        let to = min(other.count, from + limit - count)
+        other.json.withUnsafeBytes { bytes in
+            let start = other.start(of: from)
+            let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<other.ends[to - 1]])
+            if !seqs.isEmpty { json.append(UInt8(ascii: "\n")) }
+            let base = json.count - start
+            json.append(contentsOf: slice)
+            seqs.append(contentsOf: other.seqs[from..<to])
+            ends.append(contentsOf: other.ends[from..<to].map { $0 + base })
+        }
+    }
+
+    /// Each event's seq and JSON, in order (the bytes are valid only inside `body`).
+    public func forEach(_ body: (_ seq: Int, _ json: UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try json.withUnsafeBytes { bytes in
+            for i in seqs.indices {
+                try body(seqs[i], UnsafeRawBufferPointer(rebasing: bytes[start(of: i)..<ends[i]]))
+            }
+        }
+    }
+
+    /// The events one by one (an array each).
+    public var events: [EncodedEvent] {
+        var events: [EncodedEvent] = []
+        events.reserveCapacity(count)
+        forEach { seq, json in events.append(EncodedEvent(seq: seq, json: [UInt8](json))) }
+        return events
+    }
+}
