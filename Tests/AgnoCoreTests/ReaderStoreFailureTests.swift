@@ -31,6 +31,6 @@ import Testing
             Issue.record("expected the stored events once the store reads again")
             return
         }
-        #expect(batch.map(\.seq) == Array(1...5))
+        #expect(batch.seqs == Array(1...5))
     }
 }

@@ -27,7 +27,7 @@ import Testing
         var events: [EncodedEvent] = []
         while true {
             switch await record.read(afterSeq: events.last?.seq ?? 0, limit: 100, bufferSize: 8) {
-            case .events(let batch): events += batch
+            case .events(let batch): events += batch.events
             case .live(let subscription): while let batch = await subscription.next() { events += batch }
             case .ended(let summary): return (events, summary)
             case .failed, .unreadable: return (events, record.summary)

@@ -5,8 +5,8 @@ import Foundation
 extension RunRecord {
     /// What a reader gets next.
     public enum ReadResult: Sendable {
-        /// Stored events after the requested seq.
-        case events([EncodedEvent])
+        /// Stored events after the requested seq, as the store read them.
+        case events(EventBlock)
         /// Caught up with a live run: new events arrive on this subscription, which ends when the run ends or the reader falls behind.
         case live(Subscription)
         /// Caught up with a settled run.
@@ -26,9 +26,9 @@ extension RunRecord {
                 // store may already hold a commit whose events are not published yet, and a reader that read
                 // them there and then subscribed would get them a second time from the subscription.
                 // A failed read must not fall through to the subscription: that would skip the unread events.
-                let batch: [EncodedEvent]
+                let batch: EventBlock
                 do {
-                    batch = try await store.events(runID: runID, afterSeq: afterSeq, limit: min(limit, committed - afterSeq))
+                    batch = try await store.eventBlock(runID: runID, afterSeq: afterSeq, limit: min(limit, committed - afterSeq))
                 } catch {
                     return .unreadable("\(error)")
                 }

@@ -35,8 +35,8 @@ struct StreamPump {
             if let live {
                 switch live {
                 case .events(let batch):
-                    try await send(batch, prefix: prefix)
-                    last = batch.last!.seq
+                    try await exchange.writer.send(batch, idPrefix: prefix)
+                    last = batch.lastSeq!
                 case .live(let subscription):
                     while let batch = await subscription.next() {
                         // (A reader that asked for a seq beyond the stored ones skips what it did not ask for.)
