@@ -51,4 +51,14 @@ let benchmarks: @Sendable () -> Void = {
         }
         blackHole(buffer)
     }
+
+    // A replay's page: 512 stored events framed straight from the block the store read (one reservation).
+    let page = EventBlock((1...512).map { EncodedEvent(seq: $0, json: encoded) })
+    Benchmark("replay page of 512 events framed from its EventBlock (per page)", configuration: configuration) { benchmark in
+        for _ in benchmark.scaledIterations {
+            var buffer = ByteBufferAllocator().buffer(capacity: 0)
+            buffer.writeEventFrames(idPrefix: idPrefix, page)
+            blackHole(buffer)
+        }
+    }
 }
