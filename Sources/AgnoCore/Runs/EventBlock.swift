@@ -28,38 +28,37 @@ public struct EventBlock: Sendable, Equatable {
     public func start(of i: Int) -> Int { i == 0 ? 0 : ends[i - 1] + 1 }
 
     public mutating func append(seq: Int, json event: UnsafeRawBufferPointer) {
-        if !seqs.isEmpty { json.append(UInt8(ascii: "\n")) }
-        json.append(contentsOf: event)
-        seqs.append(seq)
-        ends.append(json.count)
+        append(joined: event, seqs: CollectionOfOne(seq), ends: CollectionOfOne(event.count))
     }
 
     /// Appends the events `firstSeq`, `firstSeq + 1`, … that `joined` holds, joined by newlines, in one copy;
     /// `ends`: where each ends in `joined`.
     public mutating func append(joined: UnsafeRawBufferPointer, firstSeq: Int, ends joinedEnds: [Int]) {
-        guard !joinedEnds.isEmpty else { return }
-        if !seqs.isEmpty { json.append(UInt8(ascii: "\n")) }
-        let base = json.count
-        json.append(contentsOf: joined)
-        for (k, end) in joinedEnds.enumerated() {
-            seqs.append(firstSeq + k)
-            ends.append(base + end)
-        }
+        append(joined: joined, seqs: firstSeq..<(firstSeq + joinedEnds.count), ends: joinedEnds)
     }
 
     /// Appends the events of `other` with a seq after `afterSeq`, until this block holds `limit` events.
     public mutating func append(_ other: EventBlock, after afterSeq: Int, limit: Int) {
         guard let from = other.seqs.firstIndex(where: { $0 > afterSeq }), count < limit else { return }
         let to = min(other.count, from + limit - count)
+        let start = other.start(of: from)
         other.json.withUnsafeBytes { bytes in
-            let start = other.start(of: from)
-            let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<other.ends[to - 1]])
-            if !seqs.isEmpty { json.append(UInt8(ascii: "\n")) }
-            let base = json.count - start
-            json.append(contentsOf: slice)
-            seqs.append(contentsOf: other.seqs[from..<to])
-            ends.append(contentsOf: other.ends[from..<to].map { $0 + base })
+            append(
+                joined: UnsafeRawBufferPointer(rebasing: bytes[start..<other.ends[to - 1]]), seqs: other.seqs[from..<to],
+                ends: other.ends[from..<to].lazy.map { $0 - start })
         }
+    }
+
+    /// The one way bytes go in: events joined by newlines (after a newline when the block holds some already),
+    /// their seqs, and where each ends in `joined`.
+    private mutating func append(joined: UnsafeRawBufferPointer, seqs newSeqs: some Collection<Int>, ends joinedEnds: some Collection<Int>)
+    {
+        guard !newSeqs.isEmpty else { return }
+        if !seqs.isEmpty { json.append(UInt8(ascii: "\n")) }
+        let base = json.count
+        json.append(contentsOf: joined)
+        seqs.append(contentsOf: newSeqs)
+        ends.append(contentsOf: joinedEnds.lazy.map { base + $0 })
     }
 
     /// Each event's seq and JSON, in order (the bytes are valid only inside `body`).

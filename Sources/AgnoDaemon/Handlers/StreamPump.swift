@@ -42,7 +42,7 @@ struct StreamPump {
                         // (A reader that asked for a seq beyond the stored ones skips what it did not ask for.)
                         let wanted = batch.first!.seq > last ? batch : batch.filter { $0.seq > last }
                         guard let newest = wanted.last else { continue }
-                        try await send(wanted, prefix: prefix)
+                        try await exchange.writer.send(events: wanted, idPrefix: prefix)
                         last = newest.seq
                     }
                     // The run settled and every event came through the subscription: end without the store.
@@ -146,9 +146,5 @@ struct StreamPump {
         ProtocolError(
             .unavailable, "could not read run '\(runID)' from the store after seq \(seq): \(error); stream again with after_seq \(seq)",
             retryAfterMs: 200)
-    }
-
-    private func send(_ batch: [EncodedEvent], prefix: [UInt8]) async throws {
-        try await exchange.writer.send(events: batch, idPrefix: prefix)
     }
 }
